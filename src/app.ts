@@ -1,0 +1,97 @@
+// Builds the Fastify app: platform plugins first (request ids, security headers, views,
+// errors, static files, health), then each feature with the services it needs.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { Config } from './config.ts';
+import type { Database } from './platform/db/client.ts';
+import { errorsPlugin } from './platform/http/errors.ts';
+import { healthRoutes } from './platform/http/health.ts';
+import { OpenApiRegistry } from './platform/http/openapi.ts';
+import { securityPlugin } from './platform/http/security.ts';
+import { govukFrontendDir, viewsPlugin } from './platform/http/views.ts';
+import { projectRoot } from './platform/paths.ts';
+import { StrategyService } from './features/strategy/service.ts';
+import { strategyRoutes } from './features/strategy/routes.ts';
+import { opendataRoutes } from './features/opendata/routes.ts';
+
+export interface AppServices {
+  strategy: StrategyService;
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  database: Database;
+  /** Services to use instead of new ones (tests share them with the code under test). */
+  services?: Partial<AppServices>;
+  logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: AppServices;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+export const NAVIGATION = [
+  { href: '/', text: 'Home' },
+  { href: '/strategy', text: 'The strategy' },
+  { href: '/recommendations', text: 'Recommendations' },
+];
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+    },
+    // A proxy's request id is kept so one id follows a request through every log.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    trustProxy: config.env === 'production' ? 'loopback,linklocal,uniquelocal' : false,
+    bodyLimit: 1_048_576,
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const services: AppServices = {
+    strategy: options.services?.strategy ?? new StrategyService(database),
+  };
+  const openapi = new OpenApiRegistry();
+
+  await app.register(securityPlugin, { production: config.env === 'production' });
+  await app.register(viewsPlugin, { navigation: NAVIGATION });
+  await app.register(errorsPlugin);
+
+  // GOV.UK Frontend's built CSS, JS, fonts and images, and this service's own few files.
+  const allowedAsset = /\.(css|js|mjs|woff2?|svg|png|ico|json)$/;
+  await app.register(fastifyStatic, {
+    root: [path.join(govukFrontendDir, 'dist', 'govuk', 'assets'), path.join(govukFrontendDir, 'dist', 'govuk')],
+    prefix: '/assets/',
+    allowedPath: (pathname) => allowedAsset.test(pathname) && !pathname.includes('/components/'),
+    maxAge: '1d',
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(projectRoot, 'public'),
+    prefix: '/public/',
+    decorateReply: false,
+    maxAge: '1h',
+    index: false,
+  });
+
+  await app.register(healthRoutes, { database });
+  await app.register(strategyRoutes, { service: services.strategy, openapi });
+  await app.register(opendataRoutes, { openapi, version: '1.0.0' });
+
+  app.decorate('services', services);
+  return app;
+}

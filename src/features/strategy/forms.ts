@@ -1,0 +1,223 @@
+// The strategy's inputs and outputs as zod schemas: list filters (pages and API), the
+// spreadsheet rows import reads and export writes, and the API's response shapes. The OpenAPI
+// document is generated from these.
+import { z } from 'zod';
+import {
+  isoDate,
+  multiLine,
+  repeatable,
+  singleLine,
+  slugSchema,
+} from '../../platform/http/validation.ts';
+import { GOVERNMENT_ROLES, ITEM_KINDS, ITEM_STATUSES, ORGANISATION_KINDS } from './schema.ts';
+
+export const STATUS_FILTERS = [...ITEM_STATUSES, 'not_reported'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+export const CODE_PATTERN = /^[A-Z0-9]+(?:-[A-Z0-9]+)*$/;
+export const codeSchema = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(20, 'must be 20 characters or fewer')
+  .transform((v) => v.toUpperCase())
+  .pipe(z.string().regex(CODE_PATTERN, 'must be letters, digits and hyphens, like AR-01'));
+
+const filterFields = {
+  area: repeatable(slugSchema).meta({ description: 'Area slug (repeat for several: any of them)' }),
+  theme: repeatable(slugSchema).meta({ description: 'Theme slug (repeat for several: any of them)' }),
+  lead: repeatable(slugSchema).meta({ description: 'Lead organisation slug (repeat for several)' }),
+  status: repeatable(z.enum(STATUS_FILTERS)).meta({ description: 'Delivery status; not_reported for none yet' }),
+  type: repeatable(z.enum(ITEM_KINDS)).meta({ description: 'Recommendation or commitment' }),
+  shift: repeatable(slugSchema).meta({ description: 'Government shift slug (repeat for several)' }),
+  q: singleLine(200).optional().meta({ description: 'Free text: every word must appear' }),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).meta({ description: 'Page number, from 1' }),
+};
+
+/** `/recommendations` query string. */
+export const itemFiltersQuery = z.strictObject(filterFields);
+export type ItemFiltersQuery = z.output<typeof itemFiltersQuery>;
+export type ItemFilters = Omit<ItemFiltersQuery, 'page'>;
+
+/** `/api/v1/items` query string: the same filters, plus page size and format. */
+export const apiItemsQuery = z.strictObject({
+  ...filterFields,
+  per_page: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Items per page (JSON)' }),
+  format: z.enum(['json', 'csv']).default('json').meta({ description: 'csv returns every matching item' }),
+});
+
+export const apiListQuery = z.strictObject({
+  format: z.enum(['json', 'csv']).default('json').meta({ description: 'Response format' }),
+});
+
+export const itemCodeParams = z.object({ code: z.string().max(40) });
+
+/* ---------- spreadsheet rows (import reads them, export writes them) ---------- */
+
+export const ITEM_COLUMNS = [
+  'code',
+  'type',
+  'title',
+  'summary',
+  'area',
+  'lead_organisations',
+  'partner_organisations',
+  'target',
+  'target_date',
+  'government_role',
+  'status',
+  'progress_note',
+  'progress_as_of',
+  'themes',
+  'priorities',
+  'shifts',
+  'body',
+] as const;
+export type ItemColumn = (typeof ITEM_COLUMNS)[number];
+export const REQUIRED_ITEM_COLUMNS: readonly ItemColumn[] = ['code', 'title', 'area', 'lead_organisations'];
+
+/** A spreadsheet enum cell: "In progress", "in_progress" and "IN PROGRESS" all read the same. */
+function enumCell<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .trim()
+    .transform((v) => v.toLowerCase().replace(/[\s-]+/g, '_'))
+    .refine((v) => v === '' || (values as readonly string[]).includes(v), `must be one of: ${values.join(', ')}, or empty`)
+    .transform((v) => (v === '' ? null : (v as T[number])));
+}
+
+const optionalText = (max: number) => singleLine(max).transform((v) => (v === '' ? null : v));
+const optionalDate = z
+  .string()
+  .trim()
+  .pipe(z.union([z.literal(''), isoDate]))
+  .transform((v) => (v === '' ? null : v));
+
+/** A list cell: names separated by semicolons. */
+const listCell = z
+  .string()
+  .max(2000, 'must be 2000 characters or fewer')
+  .transform((v) =>
+    v
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(singleLine(200)).max(50, 'can list at most 50 names'));
+
+export const itemRowSchema = z.object({
+  code: codeSchema,
+  type: enumCell(ITEM_KINDS).optional(),
+  title: singleLine(300).min(1, 'is required'),
+  summary: multiLine(2000).optional(),
+  area: singleLine(200).min(1, 'is required'),
+  lead_organisations: listCell.refine((l) => l.length > 0, 'must name at least one lead organisation'),
+  partner_organisations: listCell.optional(),
+  target: optionalText(200).optional(),
+  target_date: optionalDate.optional(),
+  government_role: enumCell(GOVERNMENT_ROLES).optional(),
+  status: enumCell(ITEM_STATUSES).optional(),
+  progress_note: multiLine(2000)
+    .transform((v) => (v === '' ? null : v))
+    .optional(),
+  progress_as_of: optionalDate.optional(),
+  themes: listCell.optional(),
+  priorities: listCell.optional(),
+  shifts: listCell.optional(),
+  body: multiLine(20_000).optional(),
+});
+export type ItemRow = z.output<typeof itemRowSchema>;
+
+export const ORGANISATION_COLUMNS = ['name', 'short_name', 'kind', 'is_government', 'website'] as const;
+export const REQUIRED_ORGANISATION_COLUMNS = ['name', 'kind'] as const;
+
+const yesNo = z
+  .string()
+  .trim()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['yes', 'no', 'true', 'false', '']))
+  .transform((v) => v === 'yes' || v === 'true');
+
+export const organisationRowSchema = z.object({
+  name: singleLine(200).min(2, 'is required'),
+  short_name: optionalText(40).optional(),
+  kind: enumCell(ORGANISATION_KINDS).refine((v) => v !== null, `is required: one of ${ORGANISATION_KINDS.join(', ')}`),
+  is_government: yesNo.optional(),
+  website: z
+    .string()
+    .trim()
+    .pipe(z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be a web address starting https://' }).max(300)]))
+    .transform((v) => (v === '' ? null : v))
+    .optional(),
+});
+export type OrganisationRow = z.output<typeof organisationRowSchema>;
+
+/* ---------- API responses ---------- */
+
+const organisationRef = z.object({
+  slug: z.string(),
+  name: z.string(),
+  short_name: z.string().nullable(),
+});
+
+const termRef = z.object({ slug: z.string(), name: z.string() });
+
+export const itemSummaryResponse = z
+  .object({
+    code: z.string(),
+    type: z.enum(ITEM_KINDS).nullable(),
+    title: z.string(),
+    summary: z.string(),
+    area: termRef,
+    status: z.enum(ITEM_STATUSES).nullable(),
+    target: z.string().nullable(),
+    target_date: z.string().nullable(),
+    government_role: z.enum(GOVERNMENT_ROLES).nullable(),
+    leads: z.array(organisationRef),
+    url: z.string(),
+  })
+  .meta({ id: 'ItemSummary' });
+
+export const itemResponse = itemSummaryResponse
+  .extend({
+    body: z.string(),
+    partners: z.array(organisationRef),
+    themes: z.array(termRef),
+    priorities: z.array(termRef),
+    shifts: z.array(termRef),
+    progress_note: z.string().nullable(),
+    progress_as_of: z.string().nullable(),
+    version: z.number().int(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Item' });
+
+export const itemListResponse = z
+  .object({
+    data: z.array(itemSummaryResponse),
+    meta: z.object({
+      total: z.number().int(),
+      page: z.number().int(),
+      per_page: z.number().int(),
+      pages: z.number().int(),
+    }),
+    links: z.object({ self: z.string(), next: z.string().nullable(), prev: z.string().nullable() }),
+  })
+  .meta({ id: 'ItemList' });
+
+export const organisationResponse = z
+  .object({
+    slug: z.string(),
+    name: z.string(),
+    short_name: z.string().nullable(),
+    kind: z.enum(ORGANISATION_KINDS),
+    is_government: z.boolean(),
+    website: z.string().nullable(),
+    items_led: z.number().int(),
+    items_supported: z.number().int(),
+  })
+  .meta({ id: 'Organisation' });
+
+export const organisationListResponse = z
+  .object({ data: z.array(organisationResponse) })
+  .meta({ id: 'OrganisationList' });

@@ -1,0 +1,376 @@
+// SQL for the strategy's tables. Everything takes ids already resolved by the service; nothing
+// here decides what is allowed.
+import { and, asc, eq, exists, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import {
+  areas,
+  items,
+  itemOrganisations,
+  itemTerms,
+  organisations,
+  phases,
+  strategies,
+  terms,
+  type GovernmentRole,
+  type ItemKind,
+  type ItemStatus,
+  type OrganisationKind,
+  type OrganisationRole,
+} from './schema.ts';
+
+export type StrategyRecord = typeof strategies.$inferSelect;
+export type AreaRecord = typeof areas.$inferSelect;
+export type TermRecord = typeof terms.$inferSelect;
+export type PhaseRecord = typeof phases.$inferSelect;
+export type OrganisationRecord = typeof organisations.$inferSelect;
+export type ItemRecord = typeof items.$inferSelect;
+
+export interface ItemQuery {
+  strategyId: number;
+  areaIds: number[];
+  themeIds: number[];
+  shiftIds: number[];
+  leadIds: number[];
+  statuses: (ItemStatus | 'not_reported')[];
+  kinds: ItemKind[];
+  words: string[];
+}
+
+export interface ItemListRow {
+  id: number;
+  code: string;
+  kind: ItemKind | null;
+  title: string;
+  summary: string;
+  status: ItemStatus | null;
+  targetText: string | null;
+  targetDate: string | null;
+  governmentRole: GovernmentRole | null;
+  areaId: number;
+}
+
+export interface ItemLink {
+  itemId: number;
+  organisationId: number;
+  role: OrganisationRole;
+}
+
+export interface ItemFields {
+  code: string;
+  kind: ItemKind | null;
+  title: string;
+  summary: string;
+  body: string;
+  areaId: number;
+  targetText: string | null;
+  targetDate: string | null;
+  governmentRole: GovernmentRole | null;
+  status: ItemStatus | null;
+  progressNote: string | null;
+  progressAsOf: string | null;
+}
+
+export interface HeadlineCounts {
+  total: number;
+  recommendations: number;
+  commitments: number;
+  retired: number;
+  inProgress: number;
+  complete: number;
+  notStarted: number;
+  notReported: number;
+  governmentAny: number;
+  governmentOnly: number;
+  governmentUnknown: number;
+}
+
+function escapeLike(word: string): string {
+  return word.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export class StrategyRepository {
+  constructor(private readonly db: Executor) {}
+
+  /* ----- the strategy and its reference data ----- */
+
+  async strategyBySlug(slug: string): Promise<StrategyRecord | undefined> {
+    const [row] = await this.db.select().from(strategies).where(eq(strategies.slug, slug));
+    return row;
+  }
+
+  async firstStrategy(): Promise<StrategyRecord | undefined> {
+    const [row] = await this.db.select().from(strategies).orderBy(asc(strategies.id)).limit(1);
+    return row;
+  }
+
+  async revision(strategyId: number): Promise<number | undefined> {
+    const [row] = await this.db
+      .select({ revision: strategies.revision })
+      .from(strategies)
+      .where(eq(strategies.id, strategyId));
+    return row?.revision;
+  }
+
+  /** Marks the strategy changed; returns the new revision. Call inside the write's transaction. */
+  async bumpRevision(strategyId: number): Promise<number> {
+    const [row] = await this.db
+      .update(strategies)
+      .set({ revision: sql`${strategies.revision} + 1`, updatedAt: sql`now()` })
+      .where(eq(strategies.id, strategyId))
+      .returning({ revision: strategies.revision });
+    if (!row) throw new Error(`strategy ${strategyId} not found`);
+    return row.revision;
+  }
+
+  async insertStrategy(values: typeof strategies.$inferInsert): Promise<StrategyRecord> {
+    const [row] = await this.db.insert(strategies).values(values).returning();
+    return row!;
+  }
+
+  async areas(strategyId: number): Promise<AreaRecord[]> {
+    return this.db.select().from(areas).where(eq(areas.strategyId, strategyId)).orderBy(asc(areas.position));
+  }
+
+  async terms(strategyId: number): Promise<TermRecord[]> {
+    return this.db
+      .select()
+      .from(terms)
+      .where(eq(terms.strategyId, strategyId))
+      .orderBy(asc(terms.kind), asc(terms.position));
+  }
+
+  async phases(strategyId: number): Promise<PhaseRecord[]> {
+    return this.db.select().from(phases).where(eq(phases.strategyId, strategyId)).orderBy(asc(phases.position));
+  }
+
+  async insertAreas(values: (typeof areas.$inferInsert)[]): Promise<void> {
+    if (values.length) await this.db.insert(areas).values(values);
+  }
+
+  async insertTerms(values: (typeof terms.$inferInsert)[]): Promise<void> {
+    if (values.length) await this.db.insert(terms).values(values);
+  }
+
+  async insertPhases(values: (typeof phases.$inferInsert)[]): Promise<void> {
+    if (values.length) await this.db.insert(phases).values(values);
+  }
+
+  /* ----- organisations ----- */
+
+  async organisations(): Promise<OrganisationRecord[]> {
+    return this.db.select().from(organisations).orderBy(asc(organisations.name));
+  }
+
+  /** Items each organisation leads and supports in a strategy. */
+  async organisationItemCounts(strategyId: number): Promise<Map<number, { lead: number; partner: number }>> {
+    const rows = await this.db
+      .select({
+        organisationId: itemOrganisations.organisationId,
+        role: itemOrganisations.role,
+        n: sql<number>`count(*)::int`,
+      })
+      .from(itemOrganisations)
+      .innerJoin(items, eq(items.id, itemOrganisations.itemId))
+      .where(eq(items.strategyId, strategyId))
+      .groupBy(itemOrganisations.organisationId, itemOrganisations.role);
+    const counts = new Map<number, { lead: number; partner: number }>();
+    for (const r of rows) {
+      const c = counts.get(r.organisationId) ?? { lead: 0, partner: 0 };
+      c[r.role] = Number(r.n);
+      counts.set(r.organisationId, c);
+    }
+    return counts;
+  }
+
+  async insertOrganisation(values: typeof organisations.$inferInsert): Promise<OrganisationRecord> {
+    const [row] = await this.db.insert(organisations).values(values).returning();
+    return row!;
+  }
+
+  async updateOrganisation(
+    id: number,
+    values: { name: string; shortName: string | null; kind: OrganisationKind; isGovernment: boolean; website: string | null },
+  ): Promise<void> {
+    await this.db
+      .update(organisations)
+      .set({ ...values, updatedAt: sql`now()` })
+      .where(eq(organisations.id, id));
+  }
+
+  /* ----- items ----- */
+
+  private itemConditions(q: ItemQuery): SQL {
+    const conditions: SQL[] = [eq(items.strategyId, q.strategyId)];
+    if (q.areaIds.length) conditions.push(inArray(items.areaId, q.areaIds));
+    if (q.kinds.length) conditions.push(inArray(items.kind, q.kinds));
+    if (q.statuses.length) {
+      const known = q.statuses.filter((s): s is ItemStatus => s !== 'not_reported');
+      const parts: SQL[] = [];
+      if (known.length) parts.push(inArray(items.status, known));
+      if (q.statuses.includes('not_reported')) parts.push(isNull(items.status));
+      conditions.push(or(...parts)!);
+    }
+    for (const ids of [q.themeIds, q.shiftIds]) {
+      if (!ids.length) continue;
+      conditions.push(
+        exists(
+          this.db
+            .select({ one: sql`1` })
+            .from(itemTerms)
+            .where(and(eq(itemTerms.itemId, items.id), inArray(itemTerms.termId, ids))),
+        ),
+      );
+    }
+    if (q.leadIds.length) {
+      conditions.push(
+        exists(
+          this.db
+            .select({ one: sql`1` })
+            .from(itemOrganisations)
+            .where(
+              and(
+                eq(itemOrganisations.itemId, items.id),
+                eq(itemOrganisations.role, 'lead'),
+                inArray(itemOrganisations.organisationId, q.leadIds),
+              ),
+            ),
+        ),
+      );
+    }
+    for (const word of q.words) conditions.push(like(items.searchText, `%${escapeLike(word)}%`));
+    return and(...conditions)!;
+  }
+
+  async countItems(q: ItemQuery): Promise<number> {
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(items)
+      .where(this.itemConditions(q));
+    return Number(row?.n ?? 0);
+  }
+
+  /** Matching items in strategy order (area, then code); all of them when `limit` is omitted. */
+  async listItems(q: ItemQuery, limit?: number, offset = 0): Promise<ItemListRow[]> {
+    const query = this.db
+      .select({
+        id: items.id,
+        code: items.code,
+        kind: items.kind,
+        title: items.title,
+        summary: items.summary,
+        status: items.status,
+        targetText: items.targetText,
+        targetDate: items.targetDate,
+        governmentRole: items.governmentRole,
+        areaId: items.areaId,
+      })
+      .from(items)
+      .innerJoin(areas, eq(areas.id, items.areaId))
+      .where(this.itemConditions(q))
+      .orderBy(asc(areas.position), asc(items.code))
+      .offset(offset);
+    return limit === undefined ? query : query.limit(limit);
+  }
+
+  async itemByCode(strategyId: number, code: string): Promise<ItemRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(items)
+      .where(and(eq(items.strategyId, strategyId), eq(items.code, code)));
+    return row;
+  }
+
+  async allItems(strategyId: number): Promise<ItemRecord[]> {
+    return this.db.select().from(items).where(eq(items.strategyId, strategyId)).orderBy(asc(items.code));
+  }
+
+  async linksFor(itemIds: number[]): Promise<ItemLink[]> {
+    if (!itemIds.length) return [];
+    return this.db
+      .select({ itemId: itemOrganisations.itemId, organisationId: itemOrganisations.organisationId, role: itemOrganisations.role })
+      .from(itemOrganisations)
+      .where(inArray(itemOrganisations.itemId, itemIds))
+      .orderBy(asc(itemOrganisations.itemId), asc(itemOrganisations.position));
+  }
+
+  async termIdsFor(itemIds: number[]): Promise<{ itemId: number; termId: number }[]> {
+    if (!itemIds.length) return [];
+    return this.db
+      .select({ itemId: itemTerms.itemId, termId: itemTerms.termId })
+      .from(itemTerms)
+      .where(inArray(itemTerms.itemId, itemIds));
+  }
+
+  async insertItems(strategyId: number, rows: (ItemFields & { searchText: string })[]): Promise<{ id: number; code: string }[]> {
+    const out: { id: number; code: string }[] = [];
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500).map((r) => ({ ...r, strategyId }));
+      out.push(...(await this.db.insert(items).values(chunk).returning({ id: items.id, code: items.code })));
+    }
+    return out;
+  }
+
+  async updateItem(id: number, fields: ItemFields & { searchText: string }): Promise<void> {
+    await this.db
+      .update(items)
+      .set({ ...fields, version: sql`${items.version} + 1`, updatedAt: sql`now()` })
+      .where(eq(items.id, id));
+  }
+
+  /** Replaces the organisations and terms of the given items. */
+  async replaceLinks(
+    itemIds: number[],
+    links: { itemId: number; organisationId: number; role: OrganisationRole; position: number }[],
+    termLinks: { itemId: number; termId: number }[],
+  ): Promise<void> {
+    if (!itemIds.length) return;
+    for (let i = 0; i < itemIds.length; i += 1000) {
+      const ids = itemIds.slice(i, i + 1000);
+      await this.db.delete(itemOrganisations).where(inArray(itemOrganisations.itemId, ids));
+      await this.db.delete(itemTerms).where(inArray(itemTerms.itemId, ids));
+    }
+    for (let i = 0; i < links.length; i += 1000) await this.db.insert(itemOrganisations).values(links.slice(i, i + 1000));
+    for (let i = 0; i < termLinks.length; i += 1000) await this.db.insert(itemTerms).values(termLinks.slice(i, i + 1000));
+  }
+
+  async headlineCounts(strategyId: number): Promise<HeadlineCounts> {
+    const [row] = await this.db
+      .select({
+        total: sql<number>`count(*)::int`,
+        recommendations: sql<number>`(count(*) filter (where ${items.kind} = 'recommendation'))::int`,
+        commitments: sql<number>`(count(*) filter (where ${items.kind} = 'commitment'))::int`,
+        retired: sql<number>`(count(*) filter (where ${items.status} = 'retired'))::int`,
+        inProgress: sql<number>`(count(*) filter (where ${items.status} = 'in_progress'))::int`,
+        complete: sql<number>`(count(*) filter (where ${items.status} = 'complete'))::int`,
+        notStarted: sql<number>`(count(*) filter (where ${items.status} = 'not_started'))::int`,
+        notReported: sql<number>`(count(*) filter (where ${items.status} is null))::int`,
+        governmentAny: sql<number>`(count(*) filter (where ${items.governmentRole} in ('shared', 'government_only') and ${items.status} is distinct from 'retired'))::int`,
+        governmentOnly: sql<number>`(count(*) filter (where ${items.governmentRole} = 'government_only' and ${items.status} is distinct from 'retired'))::int`,
+        governmentUnknown: sql<number>`(count(*) filter (where ${items.governmentRole} is null and ${items.status} is distinct from 'retired'))::int`,
+      })
+      .from(items)
+      .where(eq(items.strategyId, strategyId));
+    const r = row!;
+    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])) as unknown as HeadlineCounts;
+  }
+
+  async countsByArea(strategyId: number): Promise<Map<number, number>> {
+    const rows = await this.db
+      .select({ areaId: items.areaId, n: sql<number>`count(*)::int` })
+      .from(items)
+      .where(eq(items.strategyId, strategyId))
+      .groupBy(items.areaId);
+    return new Map(rows.map((r) => [r.areaId, Number(r.n)]));
+  }
+
+  async countsByTerm(strategyId: number): Promise<Map<number, number>> {
+    const rows = await this.db
+      .select({ termId: itemTerms.termId, n: sql<number>`count(*)::int` })
+      .from(itemTerms)
+      .innerJoin(items, eq(items.id, itemTerms.itemId))
+      .where(eq(items.strategyId, strategyId))
+      .groupBy(itemTerms.termId);
+    return new Map(rows.map((r) => [r.termId, Number(r.n)]));
+  }
+}
+

@@ -1,0 +1,1034 @@
+// The strategy's rules: what the public can read (items, filters, headline figures), and how
+// the strategy team's spreadsheets become data (validate everything, then write in one
+// transaction with an audit event per change, or write nothing).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Database, Executor } from '../../platform/db/client.ts';
+import { recordAudit, type Actor, type AuditEntry } from '../../platform/audit/audit.ts';
+import { Revision, RevisionMemo } from '../../platform/cache.ts';
+import type { z } from 'zod';
+import { InputError, problemsFrom, type FieldProblem } from '../../platform/http/validation.ts';
+import { parseCsv, type Table } from '../../platform/files/spreadsheet.ts';
+import { datasetsDir } from '../../platform/paths.ts';
+import {
+  ITEM_COLUMNS,
+  ORGANISATION_COLUMNS,
+  REQUIRED_ITEM_COLUMNS,
+  REQUIRED_ORGANISATION_COLUMNS,
+  itemRowSchema,
+  organisationRowSchema,
+  type ItemFilters,
+  type ItemRow,
+} from './forms.ts';
+import {
+  StrategyRepository,
+  type AreaRecord,
+  type HeadlineCounts,
+  type ItemFields,
+  type ItemQuery,
+  type ItemRecord,
+  type OrganisationRecord,
+  type PhaseRecord,
+  type StrategyRecord,
+  type TermRecord,
+} from './repository.ts';
+import type { GovernmentRole, ItemKind, ItemStatus, TermKind } from './schema.ts';
+
+/* ---------- what the service hands to routes ---------- */
+
+export interface Catalogue {
+  strategy: StrategyRecord;
+  areas: AreaRecord[];
+  themes: TermRecord[];
+  priorities: TermRecord[];
+  shifts: TermRecord[];
+  phases: PhaseRecord[];
+  organisations: OrganisationRecord[];
+  /** Organisations leading at least one item: the choices of the lead filter. */
+  leadOrganisations: OrganisationRecord[];
+  itemCounts: Map<number, { lead: number; partner: number }>;
+  areaById: Map<number, AreaRecord>;
+  termById: Map<number, TermRecord>;
+  organisationById: Map<number, OrganisationRecord>;
+}
+
+export interface ItemSummary {
+  code: string;
+  kind: ItemKind | null;
+  title: string;
+  summary: string;
+  area: AreaRecord;
+  status: ItemStatus | null;
+  targetText: string | null;
+  targetDate: string | null;
+  governmentRole: GovernmentRole | null;
+  leads: OrganisationRecord[];
+}
+
+export interface ItemDetail extends ItemSummary {
+  body: string;
+  partners: OrganisationRecord[];
+  themes: TermRecord[];
+  priorities: TermRecord[];
+  shifts: TermRecord[];
+  progressNote: string | null;
+  progressAsOf: string | null;
+  version: number;
+  updatedAt: Date;
+}
+
+export interface ItemPage {
+  items: ItemSummary[];
+  total: number;
+  page: number;
+  perPage: number;
+  pages: number;
+}
+
+export interface Share {
+  count: number;
+  of: number;
+  /** Whole per cent, or null when there is nothing to divide by. */
+  percent: number | null;
+}
+
+export interface Overview {
+  counts: HeadlineCounts;
+  /** Items not retired: what the shares are of. */
+  active: number;
+  movingShare: Share;
+  governmentAnyShare: Share;
+  governmentOnlyShare: Share;
+  organisationsInvolved: number;
+  byArea: { area: AreaRecord; count: number }[];
+  byTerm: Map<number, number>;
+}
+
+export class NoStrategyError extends Error {
+  constructor() {
+    super('No strategy has been loaded yet: run `npx strategy-hub seed` or start the hub once.');
+  }
+}
+
+/* ---------- import and export ---------- */
+
+export interface ImportProblem {
+  /** Spreadsheet row number (header is 1), or null for a problem with the whole file. */
+  row: number | null;
+  column: string | null;
+  message: string;
+}
+
+export interface ImportChange {
+  key: string;
+  action: 'create' | 'update' | 'unchanged';
+  fields: string[];
+}
+
+export interface ImportResult {
+  ok: boolean;
+  dryRun: boolean;
+  problems: ImportProblem[];
+  warnings: string[];
+  changes: ImportChange[];
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** An item as the spreadsheet holds it: the unit import compares, audit records and export writes. */
+export interface ItemSnapshot {
+  code: string;
+  type: ItemKind | null;
+  title: string;
+  summary: string;
+  area: string;
+  lead_organisations: string[];
+  partner_organisations: string[];
+  target: string | null;
+  target_date: string | null;
+  government_role: GovernmentRole | null;
+  status: ItemStatus | null;
+  progress_note: string | null;
+  progress_as_of: string | null;
+  themes: string[];
+  priorities: string[];
+  shifts: string[];
+  body: string;
+}
+
+export interface OrganisationSnapshot {
+  name: string;
+  short_name: string | null;
+  kind: OrganisationRecord['kind'];
+  is_government: boolean;
+  website: string | null;
+}
+
+export interface ImportOptions {
+  dryRun?: boolean;
+  /** Told how far checking and writing have got, for a progress bar. */
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface StrategyServiceOptions {
+  /** How stale another instance's writes may look, in ms (this instance's own are seen at once). */
+  revisionMaxAgeMs?: number;
+}
+
+const TERM_COLUMN: Record<TermKind, 'themes' | 'priorities' | 'shifts'> = {
+  theme: 'themes',
+  priority: 'priorities',
+  shift: 'shifts',
+};
+
+export function slugify(text: string): string {
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/&/g, ' and ')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80)
+      .replace(/-+$/, '') || 'organisation'
+  );
+}
+
+function share(count: number, of: number): Share {
+  return { count, of, percent: of > 0 ? Math.round((count / of) * 100) : null };
+}
+
+function orgReference(o: OrganisationRecord): string {
+  return o.shortName ?? o.name;
+}
+
+function searchTextFor(fields: ItemFields, area: AreaRecord | undefined, orgs: OrganisationRecord[]): string {
+  return [
+    fields.code,
+    fields.title,
+    fields.summary,
+    fields.body,
+    fields.targetText ?? '',
+    area?.name ?? '',
+    ...orgs.flatMap((o) => [o.name, o.shortName ?? '']),
+  ]
+    .join(' ')
+    .toLowerCase()
+    .replace(/\s+/g, ' ');
+}
+
+/** Splits free text into lower-case words, each of which must match. */
+export function searchWords(q: string | undefined): string[] {
+  return (q ?? '')
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 10);
+}
+
+export class StrategyService {
+  private readonly revisionClock: Revision;
+  private readonly memo = new RevisionMemo();
+  private strategyId: number | undefined;
+
+  constructor(
+    private readonly database: Database,
+    options: StrategyServiceOptions = {},
+  ) {
+    this.revisionClock = new Revision(async () => {
+      const id = await this.currentStrategyId();
+      return (await this.repo().revision(id)) ?? 0;
+    }, options.revisionMaxAgeMs ?? 1000);
+  }
+
+  private repo(exec: Executor = this.database.db): StrategyRepository {
+    return new StrategyRepository(exec);
+  }
+
+  private async currentStrategyId(): Promise<number> {
+    if (this.strategyId !== undefined) return this.strategyId;
+    const strategy = await this.repo().firstStrategy();
+    if (!strategy) throw new NoStrategyError();
+    this.strategyId = strategy.id;
+    return strategy.id;
+  }
+
+  async hasStrategy(): Promise<boolean> {
+    return (await this.repo().firstStrategy()) !== undefined;
+  }
+
+  /** Changes whenever anything public about the strategy changes. */
+  revision(): Promise<number> {
+    return this.revisionClock.current();
+  }
+
+  async catalogue(): Promise<Catalogue> {
+    const revision = await this.revision();
+    return this.memo.get('catalogue', revision, () => this.loadCatalogue(this.database.db));
+  }
+
+  private async loadCatalogue(exec: Executor): Promise<Catalogue> {
+    // Everything through `exec`: inside a transaction, a query on the pool would wait for the
+    // transaction to end (PGlite has one connection), and never return.
+    const repo = this.repo(exec);
+    const strategy = await repo.firstStrategy();
+    if (!strategy) throw new NoStrategyError();
+    const strategyId = (this.strategyId = strategy.id);
+    const [areas, terms, phases, organisations, itemCounts] = [
+      await repo.areas(strategyId),
+      await repo.terms(strategyId),
+      await repo.phases(strategyId),
+      await repo.organisations(),
+      await repo.organisationItemCounts(strategyId),
+    ];
+    const byKind = (k: TermKind) => terms.filter((t) => t.kind === k);
+    return {
+      strategy,
+      areas,
+      themes: byKind('theme'),
+      priorities: byKind('priority'),
+      shifts: byKind('shift'),
+      phases,
+      organisations,
+      leadOrganisations: organisations.filter((o) => (itemCounts.get(o.id)?.lead ?? 0) > 0),
+      itemCounts,
+      areaById: new Map(areas.map((a) => [a.id, a])),
+      termById: new Map(terms.map((t) => [t.id, t])),
+      organisationById: new Map(organisations.map((o) => [o.id, o])),
+    };
+  }
+
+  async overview(): Promise<Overview> {
+    const revision = await this.revision();
+    return this.memo.get('overview', revision, async () => {
+      const catalogue = await this.catalogue();
+      const repo = this.repo();
+      const strategyId = catalogue.strategy.id;
+      const counts = await repo.headlineCounts(strategyId);
+      const byArea = await repo.countsByArea(strategyId);
+      const byTerm = await repo.countsByTerm(strategyId);
+      const active = counts.total - counts.retired;
+      return {
+        counts,
+        active,
+        movingShare: share(counts.inProgress + counts.complete, active),
+        governmentAnyShare: share(counts.governmentAny, active),
+        governmentOnlyShare: share(counts.governmentOnly, active),
+        organisationsInvolved: catalogue.itemCounts.size,
+        byArea: catalogue.areas.map((area) => ({ area, count: byArea.get(area.id) ?? 0 })),
+        byTerm,
+      };
+    });
+  }
+
+  /* ----- reading items ----- */
+
+  /** Turns filter slugs into ids; a slug that names nothing is an input error naming its parameter. */
+  resolveFilters(catalogue: Catalogue, filters: ItemFilters): ItemQuery {
+    const problems: FieldProblem[] = [];
+    const lookup = <T extends { id: number; slug: string }>(field: string, label: string, values: string[], options: T[]) => {
+      const bySlug = new Map(options.map((o) => [o.slug, o.id]));
+      return values.flatMap((v) => {
+        const id = bySlug.get(v);
+        if (id === undefined) {
+          problems.push({ field, message: `"${v}" is not ${label}` });
+          return [];
+        }
+        return [id];
+      });
+    };
+    const query: ItemQuery = {
+      strategyId: catalogue.strategy.id,
+      areaIds: lookup('area', 'an area of this strategy', filters.area, catalogue.areas),
+      themeIds: lookup('theme', 'a theme of this strategy', filters.theme, catalogue.themes),
+      shiftIds: lookup('shift', 'a government shift of this strategy', filters.shift, catalogue.shifts),
+      leadIds: lookup('lead', 'an organisation that leads an item', filters.lead, catalogue.leadOrganisations),
+      statuses: filters.status,
+      kinds: filters.type,
+      words: searchWords(filters.q),
+    };
+    if (problems.length) throw new InputError(problems);
+    return query;
+  }
+
+  async listItems(filters: ItemFilters, page: number, perPage: number): Promise<ItemPage> {
+    const catalogue = await this.catalogue();
+    const query = this.resolveFilters(catalogue, filters);
+    const repo = this.repo();
+    const total = await repo.countItems(query);
+    const pages = Math.max(1, Math.ceil(total / perPage));
+    const rows = page <= pages ? await repo.listItems(query, perPage, (page - 1) * perPage) : [];
+    return { items: await this.summaries(catalogue, rows), total, page, perPage, pages };
+  }
+
+  /** Every matching item, as spreadsheet rows (the API's CSV). */
+  async matchingItemRows(filters: ItemFilters): Promise<Record<string, string>[]> {
+    const catalogue = await this.catalogue();
+    const rows = await this.repo().listItems(this.resolveFilters(catalogue, filters));
+    const snapshots = await this.snapshotsFor(this.database.db, catalogue, rows as ItemRecord[]);
+    return snapshots.map(snapshotToRow);
+  }
+
+  private async summaries(
+    catalogue: Catalogue,
+    rows: { id: number; code: string; kind: ItemKind | null; title: string; summary: string; status: ItemStatus | null; targetText: string | null; targetDate: string | null; governmentRole: GovernmentRole | null; areaId: number }[],
+  ): Promise<ItemSummary[]> {
+    const links = await this.repo().linksFor(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      code: r.code,
+      kind: r.kind,
+      title: r.title,
+      summary: r.summary,
+      area: catalogue.areaById.get(r.areaId)!,
+      status: r.status,
+      targetText: r.targetText,
+      targetDate: r.targetDate,
+      governmentRole: r.governmentRole,
+      leads: links
+        .filter((l) => l.itemId === r.id && l.role === 'lead')
+        .map((l) => catalogue.organisationById.get(l.organisationId)!),
+    }));
+  }
+
+  async getItem(code: string): Promise<ItemDetail | undefined> {
+    const catalogue = await this.catalogue();
+    const repo = this.repo();
+    const item = await repo.itemByCode(catalogue.strategy.id, code);
+    if (!item) return undefined;
+    const [summary] = await this.summaries(catalogue, [item]);
+    const links = await repo.linksFor([item.id]);
+    const terms = (await repo.termIdsFor([item.id])).map((t) => catalogue.termById.get(t.termId)!);
+    const ofKind = (k: TermKind) => terms.filter((t) => t.kind === k).sort((a, b) => a.position - b.position);
+    return {
+      ...summary!,
+      body: item.body,
+      partners: links.filter((l) => l.role === 'partner').map((l) => catalogue.organisationById.get(l.organisationId)!),
+      themes: ofKind('theme'),
+      priorities: ofKind('priority'),
+      shifts: ofKind('shift'),
+      progressNote: item.progressNote,
+      progressAsOf: item.progressAsOf,
+      version: item.version,
+      updatedAt: item.updatedAt,
+    };
+  }
+
+  async organisationList(): Promise<{ organisation: OrganisationRecord; lead: number; partner: number }[]> {
+    const catalogue = await this.catalogue();
+    return catalogue.organisations.map((organisation) => ({
+      organisation,
+      lead: catalogue.itemCounts.get(organisation.id)?.lead ?? 0,
+      partner: catalogue.itemCounts.get(organisation.id)?.partner ?? 0,
+    }));
+  }
+
+  /* ----- export ----- */
+
+  async exportItems(): Promise<Record<string, string>[]> {
+    const catalogue = await this.loadCatalogue(this.database.db);
+    const items = await this.repo().allItems(catalogue.strategy.id);
+    return (await this.snapshotsFor(this.database.db, catalogue, items)).map(snapshotToRow);
+  }
+
+  async exportOrganisations(): Promise<Record<string, string>[]> {
+    const organisations = await this.repo().organisations();
+    return organisations.map((o) => {
+      const s = organisationSnapshot(o);
+      return {
+        name: s.name,
+        short_name: s.short_name ?? '',
+        kind: s.kind,
+        is_government: s.is_government ? 'yes' : 'no',
+        website: s.website ?? '',
+      };
+    });
+  }
+
+  private async snapshotsFor(exec: Executor, catalogue: Catalogue, items: ItemRecord[]): Promise<ItemSnapshot[]> {
+    const repo = this.repo(exec);
+    const ids = items.map((i) => i.id);
+    const links = await repo.linksFor(ids);
+    const termLinks = await repo.termIdsFor(ids);
+    const linksByItem = groupBy(links, (l) => l.itemId);
+    const termsByItem = groupBy(termLinks, (t) => t.itemId);
+    return items.map((item) => {
+      const itemLinks = linksByItem.get(item.id) ?? [];
+      const itemTerms = (termsByItem.get(item.id) ?? [])
+        .map((t) => catalogue.termById.get(t.termId)!)
+        .sort((a, b) => a.position - b.position);
+      const names = (role: 'lead' | 'partner') =>
+        itemLinks.filter((l) => l.role === role).map((l) => orgReference(catalogue.organisationById.get(l.organisationId)!));
+      const termSlugs = (k: TermKind) => itemTerms.filter((t) => t.kind === k).map((t) => t.slug);
+      return {
+        code: item.code,
+        type: item.kind,
+        title: item.title,
+        summary: item.summary,
+        area: catalogue.areaById.get(item.areaId)!.slug,
+        lead_organisations: names('lead'),
+        partner_organisations: names('partner'),
+        target: item.targetText,
+        target_date: item.targetDate,
+        government_role: item.governmentRole,
+        status: item.status,
+        progress_note: item.progressNote,
+        progress_as_of: item.progressAsOf,
+        themes: termSlugs('theme'),
+        priorities: termSlugs('priority'),
+        shifts: termSlugs('shift'),
+        body: item.body,
+      };
+    });
+  }
+
+  /* ----- import ----- */
+
+  /**
+   * Imports items from a table (CSV or XLSX rows). Every row is checked first; any problem
+   * means nothing is written. Items are matched by code: new codes are created, changed ones
+   * updated, identical ones left alone. Columns missing from the file keep their values.
+   */
+  async importItems(table: Table, actor: Actor, options: ImportOptions = {}): Promise<ImportResult> {
+    const result = await this.database.db.transaction(async (tx) =>
+      this.importItemsIn(tx, table, actor, options.dryRun ?? false, options.onProgress),
+    );
+    if (result.revision !== undefined) this.revisionClock.set(result.revision);
+    return result.result;
+  }
+
+  async importOrganisations(table: Table, actor: Actor, options: ImportOptions = {}): Promise<ImportResult> {
+    const result = await this.database.db.transaction(async (tx) =>
+      this.importOrganisationsIn(tx, table, actor, options.dryRun ?? false),
+    );
+    if (result.revision !== undefined) this.revisionClock.set(result.revision);
+    return result.result;
+  }
+
+  private async importItemsIn(
+    tx: Executor,
+    table: Table,
+    actor: Actor,
+    dryRun: boolean,
+    onProgress: ImportOptions['onProgress'] = () => undefined,
+  ): Promise<{ result: ImportResult; revision?: number }> {
+    const repo = this.repo(tx);
+    const strategy = await repo.firstStrategy();
+    if (!strategy) {
+      return { result: failed(dryRun, [{ row: null, column: null, message: new NoStrategyError().message }]) };
+    }
+    this.strategyId = strategy.id;
+    const catalogue = await this.loadCatalogue(tx);
+    const { problems, warnings } = checkColumns(table, ITEM_COLUMNS, REQUIRED_ITEM_COLUMNS);
+    if (problems.length) return { result: failed(dryRun, problems, warnings) };
+
+    const resolver = new ReferenceResolver(catalogue);
+    const seen = new Map<string, number>();
+    const parsed: { rowNumber: number; row: ItemRow; present: Set<string>; fields: Partial<ItemFields>; leadIds: number[]; partnerIds: number[]; termIds: Partial<Record<TermKind, number[]>> }[] = [];
+    for (const [index, { rowNumber, values }] of table.rows.entries()) {
+      if (index % 500 === 0) onProgress('Checking', index, table.rows.length);
+      const check = parseColumns(itemRowSchema, values);
+      for (const p of check.problems) problems.push({ row: rowNumber, ...p });
+      if (!check.data) continue;
+      const { data: row, present } = check;
+      const earlier = seen.get(row.code);
+      if (earlier !== undefined) {
+        problems.push({ row: rowNumber, column: 'code', message: `${row.code} is already on row ${earlier}` });
+        continue;
+      }
+      seen.set(row.code, rowNumber);
+      const rowProblems: ImportProblem[] = [];
+      const note = (column: string, message: string) => rowProblems.push({ row: rowNumber, column, message });
+      const area = resolver.area(row.area);
+      if (!area) note('area', `"${row.area}" is not an area; use one of: ${catalogue.areas.map((a) => a.slug).join(', ')}`);
+      const orgIds = (column: string, names: string[] | undefined) =>
+        (names ?? []).flatMap((name) => {
+          const org = resolver.organisation(name);
+          if (!org) {
+            note(column, `"${name}" is not a known organisation; import it first with "strategy-hub import organisations"`);
+            return [];
+          }
+          return [org.id];
+        });
+      const leadIds = orgIds('lead_organisations', row.lead_organisations);
+      const partnerIds = orgIds('partner_organisations', row.partner_organisations);
+      for (const id of partnerIds) {
+        if (leadIds.includes(id)) note('partner_organisations', `${orgReference(catalogue.organisationById.get(id)!)} is already a lead`);
+      }
+      for (const [label, ids] of [['lead_organisations', leadIds], ['partner_organisations', partnerIds]] as const) {
+        if (new Set(ids).size !== ids.length) note(label, 'names the same organisation twice');
+      }
+      const termIds: Partial<Record<TermKind, number[]>> = {};
+      for (const kind of ['theme', 'priority', 'shift'] as const) {
+        const column = TERM_COLUMN[kind];
+        const names = row[column];
+        if (names === undefined) continue;
+        termIds[kind] = names.flatMap((name) => {
+          const term = resolver.term(kind, name);
+          if (!term) {
+            note(column, `"${name}" is not one of: ${resolver.termSlugs(kind).join(', ')}`);
+            return [];
+          }
+          return [term.id];
+        });
+      }
+      if (rowProblems.length) {
+        problems.push(...rowProblems);
+        continue;
+      }
+      parsed.push({
+        rowNumber,
+        row,
+        present,
+        fields: rowFields(row, area!.id),
+        leadIds,
+        partnerIds,
+        termIds,
+      });
+    }
+    onProgress('Checking', table.rows.length, table.rows.length);
+    if (problems.length) return { result: failed(dryRun, problems, warnings) };
+
+    // Plan: compare each row, merged over what exists, with what exists.
+    const existing = new Map((await repo.allItems(strategy.id)).map((i) => [i.code, i]));
+    const existingSnapshots = new Map(
+      (await this.snapshotsFor(tx, catalogue, [...existing.values()])).map((s) => [s.code, s]),
+    );
+    const existingLinks = groupBy(await repo.linksFor([...existing.values()].map((i) => i.id)), (l) => l.itemId);
+    const existingTerms = groupBy(await repo.termIdsFor([...existing.values()].map((i) => i.id)), (t) => t.itemId);
+
+    interface Planned {
+      code: string;
+      current?: ItemRecord;
+      fields: ItemFields;
+      leadIds: number[];
+      partnerIds: number[];
+      termIds: number[];
+      before?: ItemSnapshot;
+      after: ItemSnapshot;
+    }
+    const creates: Planned[] = [];
+    const updates: Planned[] = [];
+    const changes: ImportChange[] = [];
+    for (const p of parsed) {
+      const current = existing.get(p.row.code);
+      const base: ItemFields = current
+        ? pickFields(current)
+        : { code: p.row.code, kind: null, title: '', summary: '', body: '', areaId: p.fields.areaId!, targetText: null, targetDate: null, governmentRole: null, status: null, progressNote: null, progressAsOf: null };
+      const fields: ItemFields = { ...base, ...p.fields };
+      const links = current ? (existingLinks.get(current.id) ?? []) : [];
+      const leadIds = p.present.has('lead_organisations') ? p.leadIds : links.filter((l) => l.role === 'lead').map((l) => l.organisationId);
+      const partnerIds = p.present.has('partner_organisations') ? p.partnerIds : links.filter((l) => l.role === 'partner').map((l) => l.organisationId);
+      const currentTermIds = current ? (existingTerms.get(current.id) ?? []).map((t) => t.termId) : [];
+      const termIds = (['theme', 'priority', 'shift'] as const).flatMap((kind) =>
+        p.termIds[kind] ?? currentTermIds.filter((id) => catalogue.termById.get(id)?.kind === kind),
+      );
+      const after = buildSnapshot(catalogue, fields, leadIds, partnerIds, termIds);
+      const before = current ? existingSnapshots.get(current.code) : undefined;
+      const changed = before ? changedFields(before, after) : [];
+      const plan: Planned = { code: p.row.code, ...(current ? { current } : {}), fields, leadIds, partnerIds, termIds, ...(before ? { before } : {}), after };
+      if (!current) {
+        creates.push(plan);
+        changes.push({ key: p.row.code, action: 'create', fields: [] });
+      } else if (changed.length) {
+        updates.push(plan);
+        changes.push({ key: p.row.code, action: 'update', fields: changed });
+      } else {
+        changes.push({ key: p.row.code, action: 'unchanged', fields: [] });
+      }
+    }
+    const result: ImportResult = {
+      ok: true,
+      dryRun,
+      problems: [],
+      warnings,
+      changes,
+      created: creates.length,
+      updated: updates.length,
+      unchanged: parsed.length - creates.length - updates.length,
+    };
+    if (dryRun || (!creates.length && !updates.length)) return { result };
+
+    const withSearch = (p: Planned) => ({
+      ...p.fields,
+      searchText: searchTextFor(
+        p.fields,
+        catalogue.areaById.get(p.fields.areaId),
+        [...p.leadIds, ...p.partnerIds].map((id) => catalogue.organisationById.get(id)!),
+      ),
+    });
+    const toWrite = creates.length + updates.length;
+    onProgress('Writing', 0, toWrite);
+    const inserted = await repo.insertItems(strategy.id, creates.map(withSearch));
+    const idByCode = new Map(inserted.map((r) => [r.code, r.id]));
+    onProgress('Writing', creates.length, toWrite);
+    for (const [i, u] of updates.entries()) {
+      await repo.updateItem(u.current!.id, withSearch(u));
+      idByCode.set(u.code, u.current!.id);
+      if (i % 200 === 0) onProgress('Writing', creates.length + i, toWrite);
+    }
+    onProgress('Writing', toWrite, toWrite);
+    const touched = [...creates, ...updates];
+    await repo.replaceLinks(
+      touched.map((p) => idByCode.get(p.code)!),
+      touched.flatMap((p) => {
+        const itemId = idByCode.get(p.code)!;
+        return [
+          ...p.leadIds.map((organisationId, position) => ({ itemId, organisationId, role: 'lead' as const, position })),
+          ...p.partnerIds.map((organisationId, i) => ({ itemId, organisationId, role: 'partner' as const, position: p.leadIds.length + i })),
+        ];
+      }),
+      touched.flatMap((p) => p.termIds.map((termId) => ({ itemId: idByCode.get(p.code)!, termId }))),
+    );
+    const audit: AuditEntry[] = [
+      ...creates.map((p) => ({ action: 'item.created', objectType: 'item', objectId: p.code, after: p.after })),
+      ...updates.map((p) => ({ action: 'item.updated', objectType: 'item', objectId: p.code, before: p.before, after: p.after })),
+    ];
+    await recordAudit(tx, actor, audit);
+    const revision = await repo.bumpRevision(strategy.id);
+    return { result, revision };
+  }
+
+  private async importOrganisationsIn(
+    tx: Executor,
+    table: Table,
+    actor: Actor,
+    dryRun: boolean,
+  ): Promise<{ result: ImportResult; revision?: number }> {
+    const repo = this.repo(tx);
+    const { problems, warnings } = checkColumns(table, ORGANISATION_COLUMNS, REQUIRED_ORGANISATION_COLUMNS);
+    if (problems.length) return { result: failed(dryRun, problems, warnings) };
+    const existing = await repo.organisations();
+    const byName = new Map(existing.map((o) => [o.name.toLowerCase(), o]));
+    const seen = new Map<string, number>();
+    const shortNames = new Map(existing.filter((o) => o.shortName).map((o) => [o.shortName!.toLowerCase(), o.name.toLowerCase()]));
+    const planned: { current?: OrganisationRecord; after: OrganisationSnapshot; present: Set<string> }[] = [];
+    for (const { rowNumber, values } of table.rows) {
+      const check = parseColumns(organisationRowSchema, values);
+      for (const p of check.problems) problems.push({ row: rowNumber, ...p });
+      if (!check.data) continue;
+      const { data: row, present } = check;
+      const key = row.name.toLowerCase();
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        problems.push({ row: rowNumber, column: 'name', message: `${row.name} is already on row ${earlier}` });
+        continue;
+      }
+      seen.set(key, rowNumber);
+      const current = byName.get(key);
+      const base: OrganisationSnapshot = current
+        ? organisationSnapshot(current)
+        : { name: row.name, short_name: null, kind: 'other', is_government: false, website: null };
+      const after: OrganisationSnapshot = {
+        name: row.name,
+        short_name: row.short_name !== undefined ? row.short_name : base.short_name,
+        kind: row.kind ?? base.kind,
+        is_government: row.is_government ?? base.is_government,
+        website: row.website !== undefined ? row.website : base.website,
+      };
+      if (after.short_name) {
+        const holder = shortNames.get(after.short_name.toLowerCase());
+        if (holder !== undefined && holder !== key) {
+          problems.push({ row: rowNumber, column: 'short_name', message: `${after.short_name} is already the short name of another organisation` });
+          continue;
+        }
+        shortNames.set(after.short_name.toLowerCase(), key);
+      }
+      planned.push({ ...(current ? { current } : {}), after, present });
+    }
+    if (problems.length) return { result: failed(dryRun, problems, warnings) };
+
+    const changes: ImportChange[] = planned.map((p) => {
+      if (!p.current) return { key: p.after.name, action: 'create', fields: [] };
+      const fields = changedFields(organisationSnapshot(p.current), p.after);
+      return { key: p.after.name, action: fields.length ? 'update' : 'unchanged', fields };
+    });
+    const result: ImportResult = {
+      ok: true,
+      dryRun,
+      problems: [],
+      warnings,
+      changes,
+      created: changes.filter((c) => c.action === 'create').length,
+      updated: changes.filter((c) => c.action === 'update').length,
+      unchanged: changes.filter((c) => c.action === 'unchanged').length,
+    };
+    if (dryRun || result.created + result.updated === 0) return { result };
+
+    const usedSlugs = new Set(existing.map((o) => o.slug));
+    const audit: AuditEntry[] = [];
+    const renamedOrgIds: number[] = [];
+    for (const [i, p] of planned.entries()) {
+      const values = {
+        name: p.after.name,
+        shortName: p.after.short_name,
+        kind: p.after.kind,
+        isGovernment: p.after.is_government,
+        website: p.after.website,
+      };
+      if (!p.current) {
+        let slug = slugify(p.after.name);
+        for (let n = 2; usedSlugs.has(slug); n++) slug = `${slugify(p.after.name)}-${n}`;
+        usedSlugs.add(slug);
+        await repo.insertOrganisation({ slug, ...values });
+        audit.push({ action: 'organisation.created', objectType: 'organisation', objectId: slug, after: p.after });
+      } else if (changes[i]!.action === 'update') {
+        await repo.updateOrganisation(p.current.id, values);
+        renamedOrgIds.push(p.current.id);
+        audit.push({ action: 'organisation.updated', objectType: 'organisation', objectId: p.current.slug, before: organisationSnapshot(p.current), after: p.after });
+      }
+    }
+    await recordAudit(tx, actor, audit);
+    const strategy = await repo.firstStrategy();
+    if (!strategy) return { result };
+    if (renamedOrgIds.length) await this.refreshSearchText(tx, strategy.id, renamedOrgIds);
+    return { result, revision: await repo.bumpRevision(strategy.id) };
+  }
+
+  /** Keeps free-text search in step when organisations' names change. */
+  private async refreshSearchText(tx: Executor, strategyId: number, organisationIds: number[]): Promise<void> {
+    const repo = this.repo(tx);
+    const catalogue = await this.loadCatalogue(tx);
+    const all = await repo.allItems(strategyId);
+    const links = groupBy(await repo.linksFor(all.map((i) => i.id)), (l) => l.itemId);
+    for (const item of all) {
+      const orgIds = (links.get(item.id) ?? []).map((l) => l.organisationId);
+      if (!orgIds.some((id) => organisationIds.includes(id))) continue;
+      const fields = pickFields(item);
+      const searchText = searchTextFor(fields, catalogue.areaById.get(item.areaId), orgIds.map((id) => catalogue.organisationById.get(id)!));
+      await repo.updateItem(item.id, { ...fields, searchText });
+    }
+  }
+
+  /* ----- the demo strategy ----- */
+
+  /**
+   * Loads the shipped demo strategy (areas, taxonomies, phases, organisations, items) into an
+   * empty database, in one transaction. Returns false when a strategy already exists.
+   */
+  async seedDemo(actor: Actor): Promise<boolean> {
+    const folder = path.join(datasetsDir, 'demo-strategy');
+    const definition = JSON.parse(await readFile(path.join(folder, 'strategy.json'), 'utf8')) as DemoStrategy;
+    const organisations = parseCsv(await readFile(path.join(folder, 'organisations.csv')));
+    const items = parseCsv(await readFile(path.join(folder, 'items.csv')));
+    const outcome = await this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      if (await repo.firstStrategy()) return undefined;
+      const strategy = await repo.insertStrategy({
+        slug: definition.slug,
+        title: definition.title,
+        shortTitle: definition.shortTitle,
+        summary: definition.summary,
+        description: definition.description,
+        publishedOn: definition.publishedOn,
+        horizonYears: definition.horizonYears,
+        dataNotice: definition.dataNotice,
+      });
+      this.strategyId = strategy.id;
+      await repo.insertAreas(definition.areas.map((a, position) => ({ strategyId: strategy.id, position, ...a })));
+      await repo.insertTerms(
+        (['themes', 'priorities', 'shifts'] as const).flatMap((group) =>
+          definition[group].map((t, position) => ({
+            strategyId: strategy.id,
+            kind: ({ themes: 'theme', priorities: 'priority', shifts: 'shift' } as const)[group],
+            position,
+            slug: t.slug,
+            name: t.name,
+            description: t.description ?? '',
+          })),
+        ),
+      );
+      await repo.insertPhases(definition.phases.map((p, position) => ({ strategyId: strategy.id, position, ...p })));
+      await recordAudit(tx, actor, { action: 'strategy.created', objectType: 'strategy', objectId: strategy.slug, after: definition });
+      const orgResult = await this.importOrganisationsIn(tx, organisations, actor, false);
+      const itemResult = await this.importItemsIn(tx, items, actor, false);
+      for (const r of [orgResult.result, itemResult.result]) {
+        if (!r.ok) throw new Error(`The demo dataset is invalid: ${JSON.stringify(r.problems.slice(0, 5))}`);
+      }
+      return itemResult.revision ?? (await repo.revision(strategy.id));
+    });
+    if (outcome === undefined) return false;
+    this.revisionClock.set(outcome);
+    return true;
+  }
+}
+
+interface DemoStrategy {
+  slug: string;
+  title: string;
+  shortTitle: string;
+  summary: string;
+  description: string;
+  publishedOn: string;
+  horizonYears: number;
+  dataNotice: string;
+  areas: { slug: string; name: string; description: string }[];
+  themes: { slug: string; name: string; description?: string }[];
+  priorities: { slug: string; name: string; description?: string }[];
+  shifts: { slug: string; name: string; description?: string }[];
+  phases: { slug: string; name: string; description: string; startsOn: string | null; endsOn: string | null }[];
+}
+
+/* ---------- helpers ---------- */
+
+function groupBy<T, K>(list: T[], key: (t: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of list) {
+    const k = key(item);
+    const bucket = map.get(k);
+    if (bucket) bucket.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+/**
+ * Parses a spreadsheet row column by column, so every bad cell is reported, not just the
+ * first. Columns absent from the file are left out (they keep existing values).
+ */
+function parseColumns<S extends z.ZodObject>(
+  schema: S,
+  values: Record<string, string>,
+): { data?: z.output<S>; present: Set<string>; problems: { column: string; message: string }[] } {
+  const present = new Set(Object.keys(values).filter((k) => k in schema.shape));
+  const problems: { column: string; message: string }[] = [];
+  const data: Record<string, unknown> = {};
+  for (const column of present) {
+    const result = (schema.shape[column] as z.ZodType).safeParse(values[column]);
+    if (result.success) data[column] = result.data;
+    else for (const p of problemsFrom(result.error)) problems.push({ column, message: p.message });
+  }
+  if (problems.length) return { present, problems };
+  // Required columns are known present (checked on the header row), so the parts make the whole.
+  return { data: data as z.output<S>, present, problems };
+}
+
+function failed(dryRun: boolean, problems: ImportProblem[], warnings: string[] = []): ImportResult {
+  return { ok: false, dryRun, problems, warnings, changes: [], created: 0, updated: 0, unchanged: 0 };
+}
+
+function checkColumns(table: Table, known: readonly string[], required: readonly string[]): { problems: ImportProblem[]; warnings: string[] } {
+  const problems: ImportProblem[] = required
+    .filter((c) => !table.columns.includes(c))
+    .map((c) => ({ row: 1, column: c, message: 'this column is required but missing from the header row' }));
+  const warnings = table.columns
+    .filter((c) => !known.includes(c))
+    .map((c) => `Column "${c}" is not one the import reads; it was ignored (known columns: ${known.join(', ')})`);
+  const counts = new Map<string, number>();
+  for (const c of table.columns) counts.set(c, (counts.get(c) ?? 0) + 1);
+  for (const [c, n] of counts) if (n > 1) problems.push({ row: 1, column: c, message: 'this column appears more than once' });
+  if (!problems.length && table.rows.length === 0) problems.push({ row: null, column: null, message: 'The file has a header row but no data rows' });
+  return { problems, warnings };
+}
+
+function pickFields(item: ItemRecord): ItemFields {
+  return {
+    code: item.code,
+    kind: item.kind,
+    title: item.title,
+    summary: item.summary,
+    body: item.body,
+    areaId: item.areaId,
+    targetText: item.targetText,
+    targetDate: item.targetDate,
+    governmentRole: item.governmentRole,
+    status: item.status,
+    progressNote: item.progressNote,
+    progressAsOf: item.progressAsOf,
+  };
+}
+
+/** The fields a row sets; columns absent from the file are left out, so they keep their values. */
+function rowFields(row: ItemRow, areaId: number): Partial<ItemFields> {
+  const fields: Partial<ItemFields> = { code: row.code, title: row.title, areaId };
+  if (row.type !== undefined) fields.kind = row.type;
+  if (row.summary !== undefined) fields.summary = row.summary;
+  if (row.body !== undefined) fields.body = row.body;
+  if (row.target !== undefined) fields.targetText = row.target;
+  if (row.target_date !== undefined) fields.targetDate = row.target_date;
+  if (row.government_role !== undefined) fields.governmentRole = row.government_role;
+  if (row.status !== undefined) fields.status = row.status;
+  if (row.progress_note !== undefined) fields.progressNote = row.progress_note;
+  if (row.progress_as_of !== undefined) fields.progressAsOf = row.progress_as_of;
+  return fields;
+}
+
+function buildSnapshot(catalogue: Catalogue, f: ItemFields, leadIds: number[], partnerIds: number[], termIds: number[]): ItemSnapshot {
+  const org = (id: number) => orgReference(catalogue.organisationById.get(id)!);
+  const terms = termIds.map((id) => catalogue.termById.get(id)!).sort((a, b) => a.position - b.position);
+  const slugs = (k: TermKind) => terms.filter((t) => t.kind === k).map((t) => t.slug);
+  return {
+    code: f.code,
+    type: f.kind,
+    title: f.title,
+    summary: f.summary,
+    area: catalogue.areaById.get(f.areaId)!.slug,
+    lead_organisations: leadIds.map(org),
+    partner_organisations: partnerIds.map(org),
+    target: f.targetText,
+    target_date: f.targetDate,
+    government_role: f.governmentRole,
+    status: f.status,
+    progress_note: f.progressNote,
+    progress_as_of: f.progressAsOf,
+    themes: slugs('theme'),
+    priorities: slugs('priority'),
+    shifts: slugs('shift'),
+    body: f.body,
+  };
+}
+
+function changedFields<T extends object>(before: T, after: T): string[] {
+  return Object.keys(after).filter(
+    (k) => JSON.stringify(before[k as keyof T]) !== JSON.stringify(after[k as keyof T]),
+  );
+}
+
+function organisationSnapshot(o: OrganisationRecord): OrganisationSnapshot {
+  return { name: o.name, short_name: o.shortName, kind: o.kind, is_government: o.isGovernment, website: o.website };
+}
+
+function snapshotToRow(s: ItemSnapshot): Record<string, string> {
+  return Object.fromEntries(
+    ITEM_COLUMNS.map((column) => {
+      const value = s[column];
+      return [column, Array.isArray(value) ? value.join('; ') : (value ?? '')];
+    }),
+  );
+}
+
+/** Finds areas, organisations and terms by slug, name or short name, ignoring case. */
+class ReferenceResolver {
+  private readonly areas = new Map<string, AreaRecord>();
+  private readonly organisations = new Map<string, OrganisationRecord>();
+  private readonly terms = new Map<string, TermRecord>();
+
+  constructor(private readonly catalogue: Catalogue) {
+    for (const a of catalogue.areas) for (const k of [a.slug, a.name]) this.areas.set(k.toLowerCase(), a);
+    // Short names first, so an organisation's full name wins if the two ever collide.
+    for (const o of catalogue.organisations) if (o.shortName) this.organisations.set(o.shortName.toLowerCase(), o);
+    for (const o of catalogue.organisations) for (const k of [o.slug, o.name]) this.organisations.set(k.toLowerCase(), o);
+    for (const t of [...catalogue.themes, ...catalogue.priorities, ...catalogue.shifts]) {
+      for (const k of [t.slug, t.name]) this.terms.set(`${t.kind}:${k.toLowerCase()}`, t);
+    }
+  }
+
+  area(name: string) {
+    return this.areas.get(name.toLowerCase());
+  }
+
+  organisation(name: string) {
+    return this.organisations.get(name.toLowerCase());
+  }
+
+  term(kind: TermKind, name: string) {
+    return this.terms.get(`${kind}:${name.toLowerCase()}`);
+  }
+
+  termSlugs(kind: TermKind): string[] {
+    return [...this.catalogue.themes, ...this.catalogue.priorities, ...this.catalogue.shifts]
+      .filter((t) => t.kind === kind)
+      .map((t) => t.slug);
+  }
+}

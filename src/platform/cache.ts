@@ -1,0 +1,89 @@
+// Small caches for read-heavy public pages. A `Revision` says when cached things are stale;
+// a `RenderCache` keeps what was computed for the current revision.
+import { createHash } from 'node:crypto';
+
+/**
+ * A number that changes when data changes. Local writes update it at once (`set`); changes
+ * made by other instances are picked up within `maxAgeMs` by re-reading it.
+ */
+export class Revision {
+  private value: number | undefined;
+  private checkedAt = 0;
+  private pending: Promise<number> | undefined;
+
+  constructor(
+    private readonly read: () => Promise<number>,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  async current(): Promise<number> {
+    if (this.value !== undefined && Date.now() - this.checkedAt < this.maxAgeMs) return this.value;
+    // One read in flight at a time, however many requests ask.
+    this.pending ??= this.read()
+      .then((v) => {
+        this.value = v;
+        this.checkedAt = Date.now();
+        return v;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
+  }
+
+  set(value: number): void {
+    this.value = value;
+    this.checkedAt = Date.now();
+  }
+}
+
+export interface CachedBody {
+  body: string;
+  etag: string;
+}
+
+export function etagFor(body: string, revision: number): string {
+  return `W/"${revision.toString(36)}-${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
+}
+
+/** Least-recently-used store of rendered bodies, all dropped when the revision moves on. */
+export class RenderCache {
+  private readonly entries = new Map<string, CachedBody>();
+  private revision = -1;
+
+  constructor(private readonly capacity = 500) {}
+
+  async get(key: string, revision: number, build: () => Promise<string>): Promise<CachedBody> {
+    if (revision !== this.revision) {
+      this.entries.clear();
+      this.revision = revision;
+    }
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const body = await build();
+    const entry = { body, etag: etagFor(body, revision) };
+    if (revision === this.revision) {
+      this.entries.set(key, entry);
+      if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return entry;
+  }
+}
+
+/** Values computed once per revision (reference data, figures); a failed build is retried. */
+export class RevisionMemo {
+  private readonly values = new Map<string, { revision: number; value: Promise<unknown> }>();
+
+  get<T>(key: string, revision: number, build: () => Promise<T>): Promise<T> {
+    const hit = this.values.get(key);
+    if (hit && hit.revision === revision) return hit.value as Promise<T>;
+    const value = build();
+    this.values.set(key, { revision, value });
+    value.catch(() => this.values.delete(key));
+    return value;
+  }
+}

@@ -1,0 +1,63 @@
+// Applies the committed SQL migrations (drizzle-kit's journal) and reports whether a database
+// is up to date. On PostgreSQL an advisory lock lets several instances start at once safely.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import { migrationsDir } from '../paths.ts';
+import { queryRows, type Database } from './client.ts';
+
+const MIGRATION_LOCK_KEY = 727_100_001;
+
+interface Journal {
+  entries: { tag: string }[];
+}
+
+export function migrationTags(folder = migrationsDir): string[] {
+  const journal = JSON.parse(readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as Journal;
+  return journal.entries.map((e) => e.tag);
+}
+
+export interface MigrationStatus {
+  expected: number;
+  applied: number;
+  upToDate: boolean;
+}
+
+export async function migrationStatus(database: Database): Promise<MigrationStatus> {
+  const expected = migrationTags().length;
+  let applied = 0;
+  try {
+    const rows = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+    applied = Number(rows[0]?.n ?? 0);
+  } catch {
+    applied = 0; // no migrations table yet
+  }
+  return { expected, applied, upToDate: applied === expected };
+}
+
+/**
+ * Brings the database up to date. `databaseUrl` is needed on PostgreSQL so the migration runs
+ * on one dedicated connection holding the advisory lock.
+ */
+export async function migrate(database: Database, databaseUrl?: string): Promise<MigrationStatus> {
+  if (database.engine === 'pglite') {
+    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: migrationsDir });
+  } else {
+    if (!databaseUrl) throw new Error('migrate on PostgreSQL needs the database URL');
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await migratePg(drizzlePg({ client }), { migrationsFolder: migrationsDir });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await client.end();
+    }
+  }
+  return migrationStatus(database);
+}

@@ -1,0 +1,3 @@
+// Every table of every feature, gathered for drizzle-kit and for the typed database handle.
+export * from '../audit/schema.ts';
+export * from '../../features/strategy/schema.ts';

@@ -1,0 +1,76 @@
+// The one error pattern: pages get a GOV.UK error page (400 lists each problem and the
+// parameter it concerns), the API gets problem JSON (RFC 9457). Nothing a client sends can
+// produce a 500; a 500 means a bug, is logged with the request id, and shows no internals.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { InputError, type FieldProblem } from './validation.ts';
+
+export class NotFoundError extends Error {
+  constructor(readonly what = 'page') {
+    super(`${what} not found`);
+  }
+}
+
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+const TITLES: Record<number, string> = {
+  400: 'There is a problem with the request',
+  404: 'Page not found',
+  405: 'Method not allowed',
+  406: 'Not acceptable',
+  413: 'Request too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+  500: 'Sorry, there is a problem with the service',
+  503: 'Sorry, the service is unavailable',
+};
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  detail: string,
+  problems: FieldProblem[] = [],
+): FastifyReply {
+  if (isApiRequest(request)) {
+    return reply
+      .code(status)
+      .type('application/problem+json; charset=utf-8')
+      .send({
+        type: 'about:blank',
+        title: TITLES[status] ?? 'Error',
+        status,
+        detail,
+        instance: request.url,
+        request_id: request.id,
+        ...(problems.length ? { errors: problems.map((p) => ({ parameter: p.field, message: p.message })) } : {}),
+      });
+  }
+  const title = status === 400 ? 'The web address cannot be used' : (TITLES[status] ?? 'Error');
+  return reply.page('errors/error.njk', { status, title, detail, problems, requestId: request.id }, { status });
+}
+
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, 404, isApiRequest(request) ? `Nothing is published at ${request.url.split('?')[0]}` : ''),
+  );
+
+  app.setErrorHandler((error: FastifyError | InputError | NotFoundError, request, reply) => {
+    if (error instanceof InputError) {
+      return sendProblem(request, reply, 400, 'Some of the values in the request cannot be used.', error.problems);
+    }
+    if (error instanceof NotFoundError) {
+      return sendProblem(request, reply, 404, isApiRequest(request) ? `No ${error.what} matches ${request.url.split('?')[0]}` : '');
+    }
+    const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      request.log.info({ err: error }, 'client error');
+      // Fastify's own 4xx (bad JSON, body too large, bad content type) say what went wrong.
+      return sendProblem(request, reply, status, error.message);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(request, reply, status >= 500 && status < 600 ? status : 500, 'The error has been logged.');
+  });
+});

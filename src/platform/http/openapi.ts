@@ -1,0 +1,104 @@
+// Builds the OpenAPI 3 document from the same zod schemas that validate the API's requests
+// and type its responses. Features describe each operation as they register its route.
+import { z } from 'zod';
+
+export interface ApiResponseSpec {
+  description: string;
+  /** JSON body schema; give it a `.meta({ id })` to appear under components. */
+  schema?: z.ZodType;
+  /** Also answers text/csv (with ?format=csv). */
+  csv?: boolean;
+}
+
+export interface ApiOperation {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI path, with {braces} around parameters. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  query?: z.ZodObject;
+  params?: z.ZodObject;
+  responses: Record<number, ApiResponseSpec>;
+}
+
+const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    request_id: z.string(),
+    errors: z.array(z.object({ parameter: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+const jsonOptions = { target: 'openapi-3.0', unrepresentable: 'any', uri: (id: string) => `#/components/schemas/${id}` } as const;
+
+export class OpenApiRegistry {
+  private readonly operations: ApiOperation[] = [];
+
+  add(operation: ApiOperation): void {
+    this.operations.push(operation);
+  }
+
+  document(info: { title: string; version: string; description: string }): Record<string, unknown> {
+    const paths: Record<string, Record<string, unknown>> = {};
+    const schemas = new Map<string, z.ZodType>([['Problem', problemSchema]]);
+    const ref = (schema: z.ZodType): unknown => {
+      const id = z.globalRegistry.get(schema)?.id;
+      if (id) {
+        schemas.set(id, schema);
+        return { $ref: `#/components/schemas/${id}` };
+      }
+      return z.toJSONSchema(schema, jsonOptions);
+    };
+    for (const op of this.operations) {
+      const parameters = [
+        ...Object.entries(op.params?.shape ?? {}).map(([name, schema]) => parameter(name, 'path', schema as z.ZodType, true)),
+        ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => parameter(name, 'query', schema as z.ZodType, false)),
+      ];
+      const responses: Record<string, unknown> = {};
+      for (const [status, spec] of Object.entries(op.responses)) {
+        const content: Record<string, unknown> = {};
+        if (spec.schema) content['application/json'] = { schema: ref(spec.schema) };
+        if (spec.csv) content['text/csv'] = { schema: { type: 'string' } };
+        responses[status] = { description: spec.description, ...(Object.keys(content).length ? { content } : {}) };
+      }
+      const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+      if (op.query || op.params) responses['400'] ??= { description: 'A parameter cannot be used; `errors` names it', content: problem };
+      paths[op.path] ??= {};
+      paths[op.path]![op.method] = {
+        operationId: op.operationId,
+        summary: op.summary,
+        tags: op.tags,
+        ...(parameters.length ? { parameters } : {}),
+        responses,
+      };
+    }
+    const components: Record<string, unknown> = {};
+    const registry = z.registry<{ id: string }>();
+    for (const [id, schema] of schemas) registry.add(schema, { id });
+    const generated = z.toJSONSchema(registry, jsonOptions) as { schemas: Record<string, Record<string, unknown>> };
+    for (const [id, schema] of Object.entries(generated.schemas)) {
+      const { $schema: _ignored, id: _id, ...rest } = schema;
+      components[id] = rest;
+    }
+    return { openapi: '3.0.3', info, paths, components: { schemas: components } };
+  }
+}
+
+function parameter(name: string, where: 'query' | 'path', schema: z.ZodType, required: boolean): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { ...jsonOptions, io: 'output' }) as Record<string, unknown>;
+  const { description, $schema: _s, ...rest } = json;
+  const isArray = rest.type === 'array';
+  return {
+    name,
+    in: where,
+    required,
+    ...(description ? { description } : {}),
+    schema: rest,
+    ...(isArray ? { style: 'form', explode: true } : {}),
+  };
+}

@@ -1,0 +1,103 @@
+// The Nunjucks environment: our layout and partials, each feature's views, and GOV.UK
+// Frontend's template and component macros. `reply.page()` renders a page with the request's
+// CSP nonce and the values every page's layout needs.
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import nunjucks from 'nunjucks';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { featuresDir, viewsDir } from '../paths.ts';
+
+const require = createRequire(import.meta.url);
+export const govukFrontendDir = path.dirname(require.resolve('govuk-frontend/package.json'));
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "2024-07-18" or a Date as "18 July 2024", the GOV.UK way. */
+export function formatDate(value: string | Date | null | undefined): string {
+  if (!value) return '';
+  const d = typeof value === 'string' ? new Date(`${value.slice(0, 10)}T00:00:00Z`) : value;
+  if (Number.isNaN(d.getTime())) return '';
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+/** "2023-10-01" as "October 2023". */
+export function formatMonth(value: string | null | undefined): string {
+  if (!value) return '';
+  const d = new Date(`${value.slice(0, 10)}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? '' : `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+export function formatNumber(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : value.toLocaleString('en-GB');
+}
+
+export function createViewEnvironment(): nunjucks.Environment {
+  const env = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader([viewsDir, featuresDir, path.join(govukFrontendDir, 'dist')], {
+      noCache: false,
+    }),
+    { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
+  );
+  env.addFilter('date', formatDate);
+  env.addFilter('month', formatMonth);
+  env.addFilter('number', formatNumber);
+  env.addFilter('problemList', (problems: { field: string; message: string }[]) =>
+    problems.map((p) => ({ text: `${p.field}: ${p.message}` })),
+  );
+  env.addFilter('pluralise', (n: number, one: string, many: string) => (n === 1 ? one : many));
+  return env;
+}
+
+/**
+ * A stand-in for the CSP nonce in cached pages. Each response swaps in its own nonce, so a
+ * cached page never reuses one. Random per process, so no content can predict it.
+ */
+export const NONCE_PLACEHOLDER = `nonce-${randomBytes(12).toString('hex')}`;
+
+export interface PageOptions {
+  status?: number;
+  /** Render with the placeholder nonce, for pages that are cached and served many times. */
+  forCache?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    views: nunjucks.Environment;
+    /** Values the layout reads on every page (service name, navigation). */
+    pageGlobals: (request: FastifyRequest) => Record<string, unknown>;
+  }
+  interface FastifyReply {
+    /** Renders a page to HTML; sends it unless `forCache` is set, then returns it. */
+    render(template: string, context?: Record<string, unknown>, options?: PageOptions): string;
+    page(template: string, context?: Record<string, unknown>, options?: PageOptions): FastifyReply;
+  }
+}
+
+export function withNonce(html: string, reply: FastifyReply): string {
+  return html.replaceAll(NONCE_PLACEHOLDER, reply.cspNonce.script);
+}
+
+export const viewsPlugin = fp(async (app: FastifyInstance, options: { navigation: { href: string; text: string }[] }) => {
+  const env = createViewEnvironment();
+  app.decorate('views', env);
+  app.decorate('pageGlobals', (request: FastifyRequest) => {
+    const current = request.url.split('?')[0] ?? '/';
+    return {
+      navigation: options.navigation.map((n) => ({
+        ...n,
+        active: n.href === '/' ? current === '/' : current === n.href || current.startsWith(`${n.href}/`),
+      })),
+      currentPath: current,
+    };
+  });
+  app.decorateReply('render', function (this: FastifyReply, template: string, context = {}, options: PageOptions = {}) {
+    const nonce = options.forCache ? NONCE_PLACEHOLDER : this.cspNonce.script;
+    return env.render(template, { ...app.pageGlobals(this.request), ...context, cspNonce: nonce });
+  });
+  app.decorateReply('page', function (this: FastifyReply, template: string, context = {}, options: PageOptions = {}) {
+    const html = this.render(template, context, options);
+    return this.code(options.status ?? 200).type('text/html; charset=utf-8').send(html);
+  });
+});

@@ -1,0 +1,54 @@
+// Starts the hub: read config, open the database, apply migrations, load the demo strategy
+// into an empty database, listen, and shut down cleanly on SIGTERM or SIGINT.
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { systemActor } from './platform/audit/audit.ts';
+import { openDatabase } from './platform/db/client.ts';
+import { migrate } from './platform/db/migrate.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config);
+  const migrations = await migrate(database, config.databaseUrl);
+  const app = await buildApp({ config, database });
+  app.log.info({ engine: database.engine, location: database.location, migrations }, 'database ready');
+
+  if (await app.services.strategy.seedDemo(systemActor)) {
+    app.log.info('empty database: loaded the demo strategy');
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    app
+      .close()
+      .then(() => database.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const shown = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
+  app.log.info(`Workforce Strategy Hub is running at http://${shown}:${config.port}`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('The hub could not start:', error);
+  }
+  process.exit(1);
+});
