@@ -1,0 +1,103 @@
+// The `strategy-hub` command as an operator runs it: a real process on a real database.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { createTestDatabase, type TestDatabase } from '../platform/db/test-database.ts';
+import { parseXlsx } from '../platform/files/spreadsheet.ts';
+import { projectRoot } from '../platform/paths.ts';
+
+const run = promisify(execFile);
+
+describe('strategy-hub command', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let database: TestDatabase | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'strategy-hub-cli-'));
+    env = { ...process.env, DATA_DIR: path.join(dir, 'data') };
+    delete env.DATABASE_URL;
+    if (process.env.DATABASE_URL) {
+      database = await createTestDatabase();
+      env.DATABASE_URL = database.url;
+    }
+  });
+  after(async () => {
+    await database?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [path.join(projectRoot, 'bin', 'strategy-hub.js'), ...args], { env, cwd: dir });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  it('migrates, then loads the demo strategy once', async () => {
+    const migrated = await cli('migrate');
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /Migrations: (\d+) of \1 applied/);
+    const seeded = await cli('seed');
+    assert.equal(seeded.stdout.trim(), 'Loaded the demo strategy.');
+    const again = await cli('seed');
+    assert.equal(again.stdout.trim(), 'A strategy is already loaded; nothing changed.');
+  });
+
+  it('exports items as CSV, JSON and XLSX in the columns import reads', async () => {
+    const csv = await cli('export', 'items');
+    assert.equal(csv.code, 0, csv.stderr);
+    const rows = parse<Record<string, string>>(csv.stdout, { columns: true });
+    assert.equal(rows.length, 24);
+    assert.equal(rows[0]?.code, 'AR-01');
+    const json = await cli('export', 'items', '--format', 'json');
+    assert.equal((JSON.parse(json.stdout) as unknown[]).length, 24);
+    const file = path.join(dir, 'items.xlsx');
+    const xlsx = await cli('export', 'items', '--format', 'xlsx', '--output', file);
+    assert.match(xlsx.stderr, /Wrote 24 items/);
+    assert.equal((await parseXlsx(readFileSync(file))).rows.length, 24);
+    const bad = await cli('export', 'items', '--format', 'pdf');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /use csv, xlsx or json/);
+  });
+
+  it('shows problems by row and column, exits 1 and writes nothing', async () => {
+    const file = path.join(dir, 'bad.csv');
+    writeFileSync(file, 'code,title,area,lead_organisations,status\nOK-01,Fine,train,DHSC,\nBAD-01,Broken,nowhere,DHSC,finished\n');
+    const result = await cli('import', 'items', file);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /Nothing was imported: 1 problem to fix\./);
+    assert.match(result.stdout, /Row 3, column status: must be one of: not_started, in_progress, complete, retired, or empty/);
+    const exported = parse<Record<string, string>>((await cli('export', 'items')).stdout, { columns: true });
+    assert.equal(exported.some((r) => r.code === 'OK-01'), false);
+  });
+
+  it('shows a dry run, then imports, then finds nothing to change', async () => {
+    const file = path.join(dir, 'good.csv');
+    writeFileSync(file, 'code,title,area,lead_organisations,status\nNEW-01,A new item,train,DHSC,in progress\nAR-07,Ten-year attraction plan,attract-and-retain,Cross-sector attraction partnership,in_progress\n');
+    const dry = await cli('import', 'items', file, '--dry-run');
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stdout, /would create NEW-01/);
+    assert.match(dry.stdout, /would update AR-07: title, status/);
+    assert.match(dry.stdout, /Dry run, nothing written: 2 items read; 1 to create, 1 to update, 0 unchanged\./);
+    const real = await cli('import', 'items', file);
+    assert.match(real.stdout, /Imported: 2 items read; 1 created, 1 updated, 0 unchanged\./);
+    assert.match(real.stderr, /Checking: 2\/2/, 'progress is shown on stderr');
+    const again = await cli('import', 'items', file);
+    assert.match(again.stdout, /Imported: 2 items read; 0 created, 0 updated, 2 unchanged\./);
+  });
+
+  it('says why a file cannot be read', async () => {
+    const result = await cli('import', 'items', path.join(dir, 'missing.xlsx'));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /missing\.xlsx: cannot be read \(ENOENT\)/);
+  });
+});
