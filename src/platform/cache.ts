@@ -42,16 +42,34 @@ export interface CachedBody {
   etag: string;
 }
 
-export function etagFor(body: string, revision: number): string {
-  return `W/"${revision.toString(36)}-${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
+export function etagFor(fingerprint: string, revision: number): string {
+  return `W/"${revision.toString(36)}-${createHash('sha1').update(fingerprint).digest('base64url').slice(0, 16)}"`;
 }
 
-/** Least-recently-used store of rendered bodies, all dropped when the revision moves on. */
+export interface RenderCacheOptions {
+  capacity?: number;
+  /**
+   * What of a body the ETag is computed from. Bodies holding a per-process placeholder pass a
+   * function that removes it, so ETags agree across restarts and instances.
+   */
+  fingerprint?: (body: string) => string;
+}
+
+/**
+ * Least-recently-used store of rendered bodies, all dropped when the revision moves on.
+ * Concurrent requests for the same missing key share one build.
+ */
 export class RenderCache {
   private readonly entries = new Map<string, CachedBody>();
+  private readonly building = new Map<string, Promise<CachedBody>>();
   private revision = -1;
+  private readonly capacity: number;
+  private readonly fingerprint: (body: string) => string;
 
-  constructor(private readonly capacity = 500) {}
+  constructor(options: RenderCacheOptions = {}) {
+    this.capacity = options.capacity ?? 500;
+    this.fingerprint = options.fingerprint ?? ((body) => body);
+  }
 
   async get(key: string, revision: number, build: () => Promise<string>): Promise<CachedBody> {
     if (revision !== this.revision) {
@@ -64,13 +82,21 @@ export class RenderCache {
       this.entries.set(key, hit);
       return hit;
     }
-    const body = await build();
-    const entry = { body, etag: etagFor(body, revision) };
-    if (revision === this.revision) {
-      this.entries.set(key, entry);
-      if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    }
-    return entry;
+    const flightKey = `${revision} ${key}`;
+    const inFlight = this.building.get(flightKey);
+    if (inFlight) return inFlight;
+    const pending = build()
+      .then((body) => {
+        const entry = { body, etag: etagFor(this.fingerprint(body), revision) };
+        if (revision === this.revision) {
+          this.entries.set(key, entry);
+          if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+        }
+        return entry;
+      })
+      .finally(() => this.building.delete(flightKey));
+    this.building.set(flightKey, pending);
+    return pending;
   }
 }
 

@@ -249,9 +249,8 @@ export class StrategyRepository {
     return Number(row?.n ?? 0);
   }
 
-  /** Matching items in strategy order (area, then code); all of them when `limit` is omitted. */
-  async listItems(q: ItemQuery, limit?: number, offset = 0): Promise<ItemListRow[]> {
-    const query = this.db
+  private listQuery(q: ItemQuery) {
+    return this.db
       .select({
         id: items.id,
         code: items.code,
@@ -263,13 +262,27 @@ export class StrategyRepository {
         targetDate: items.targetDate,
         governmentRole: items.governmentRole,
         areaId: items.areaId,
+        total: sql<number>`(count(*) over ())::int`,
       })
       .from(items)
       .innerJoin(areas, eq(areas.id, items.areaId))
       .where(this.itemConditions(q))
-      .orderBy(asc(areas.position), asc(items.code))
-      .offset(offset);
-    return limit === undefined ? query : query.limit(limit);
+      .orderBy(asc(areas.position), asc(items.code));
+  }
+
+  /** Every matching item, in strategy order (area, then code). */
+  async listItems(q: ItemQuery): Promise<ItemListRow[]> {
+    return this.listQuery(q);
+  }
+
+  /**
+   * One page of matching items and how many match in all, in one scan (the count rides on each
+   * row); only a page past the end needs a second query for the count.
+   */
+  async listPage(q: ItemQuery, limit: number, offset: number): Promise<{ rows: ItemListRow[]; total: number }> {
+    const rows = await this.listQuery(q).limit(limit).offset(offset);
+    const total = rows.length ? Number(rows[0]!.total) : offset === 0 ? 0 : await this.countItems(q);
+    return { rows, total };
   }
 
   async itemByCode(strategyId: number, code: string): Promise<ItemRecord | undefined> {
@@ -278,6 +291,13 @@ export class StrategyRepository {
       .from(items)
       .where(and(eq(items.strategyId, strategyId), eq(items.code, code)));
     return row;
+  }
+
+  async itemsByIds(ids: number[]): Promise<ItemRecord[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.select().from(items).where(inArray(items.id, ids));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)!);
   }
 
   async allItems(strategyId: number): Promise<ItemRecord[]> {

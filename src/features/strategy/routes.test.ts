@@ -285,6 +285,9 @@ describe('read API', () => {
     assert.equal(rows.length, 10);
     assert.deepEqual(Object.keys(rows[0]!), [...ITEM_COLUMNS]);
     assert.ok(rows.every((r) => r.themes!.split('; ').includes('training')));
+    const tr02 = rows.find((r) => r.code === 'TR-02')!;
+    assert.equal(tr02.progress_note, 'Care Workforce Pathway expanded to 8 role categories (April 2025); dementia training committed.');
+    assert.equal(tr02.lead_organisations, 'DHSC; SfC');
   });
 
   it('returns one item with its organisations, themes and version', async () => {

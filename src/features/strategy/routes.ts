@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { RenderCache } from '../../platform/cache.ts';
 import { sendCached } from '../../platform/http/conditional.ts';
+import { NONCE_PLACEHOLDER } from '../../platform/http/views.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
@@ -86,7 +87,7 @@ function normaliseCode(raw: string): string | undefined {
 
 export const strategyRoutes = fp(
   async (app: FastifyInstance, { service, openapi }: StrategyRoutesOptions) => {
-    const cache = new RenderCache(1000);
+    const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
     const cachedPage = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<string>) => {

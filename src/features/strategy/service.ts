@@ -356,18 +356,17 @@ export class StrategyService {
   async listItems(filters: ItemFilters, page: number, perPage: number): Promise<ItemPage> {
     const catalogue = await this.catalogue();
     const query = this.resolveFilters(catalogue, filters);
-    const repo = this.repo();
-    const total = await repo.countItems(query);
+    const { rows, total } = await this.repo().listPage(query, perPage, (page - 1) * perPage);
     const pages = Math.max(1, Math.ceil(total / perPage));
-    const rows = page <= pages ? await repo.listItems(query, perPage, (page - 1) * perPage) : [];
     return { items: await this.summaries(catalogue, rows), total, page, perPage, pages };
   }
 
   /** Every matching item, as spreadsheet rows (the API's CSV). */
   async matchingItemRows(filters: ItemFilters): Promise<Record<string, string>[]> {
     const catalogue = await this.catalogue();
-    const rows = await this.repo().listItems(this.resolveFilters(catalogue, filters));
-    const snapshots = await this.snapshotsFor(this.database.db, catalogue, rows as ItemRecord[]);
+    const repo = this.repo();
+    const rows = await repo.listItems(this.resolveFilters(catalogue, filters));
+    const snapshots = await this.snapshotsFor(this.database.db, catalogue, await repo.itemsByIds(rows.map((r) => r.id)));
     return snapshots.map(snapshotToRow);
   }
 

@@ -75,10 +75,6 @@ declare module 'fastify' {
   }
 }
 
-export function withNonce(html: string, reply: FastifyReply): string {
-  return html.replaceAll(NONCE_PLACEHOLDER, reply.cspNonce.script);
-}
-
 export const viewsPlugin = fp(async (app: FastifyInstance, options: { navigation: { href: string; text: string }[] }) => {
   const env = createViewEnvironment();
   app.decorate('views', env);
