@@ -454,31 +454,9 @@ export class StrategyService {
     const termsByItem = groupBy(termLinks, (t) => t.itemId);
     return items.map((item) => {
       const itemLinks = linksByItem.get(item.id) ?? [];
-      const itemTerms = (termsByItem.get(item.id) ?? [])
-        .map((t) => catalogue.termById.get(t.termId)!)
-        .sort((a, b) => a.position - b.position);
-      const names = (role: 'lead' | 'partner') =>
-        itemLinks.filter((l) => l.role === role).map((l) => orgReference(catalogue.organisationById.get(l.organisationId)!));
-      const termSlugs = (k: TermKind) => itemTerms.filter((t) => t.kind === k).map((t) => t.slug);
-      return {
-        code: item.code,
-        type: item.kind,
-        title: item.title,
-        summary: item.summary,
-        area: catalogue.areaById.get(item.areaId)!.slug,
-        lead_organisations: names('lead'),
-        partner_organisations: names('partner'),
-        target: item.targetText,
-        target_date: item.targetDate,
-        government_role: item.governmentRole,
-        status: item.status,
-        progress_note: item.progressNote,
-        progress_as_of: item.progressAsOf,
-        themes: termSlugs('theme'),
-        priorities: termSlugs('priority'),
-        shifts: termSlugs('shift'),
-        body: item.body,
-      };
+      const ids = (role: 'lead' | 'partner') => itemLinks.filter((l) => l.role === role).map((l) => l.organisationId);
+      const termIds = (termsByItem.get(item.id) ?? []).map((t) => t.termId);
+      return buildSnapshot(catalogue, pickFields(item), ids('lead'), ids('partner'), termIds);
     });
   }
 
@@ -637,16 +615,7 @@ export class StrategyService {
         changes.push({ key: p.row.code, action: 'unchanged', fields: [] });
       }
     }
-    const result: ImportResult = {
-      ok: true,
-      dryRun,
-      problems: [],
-      warnings,
-      changes,
-      created: creates.length,
-      updated: updates.length,
-      unchanged: parsed.length - creates.length - updates.length,
-    };
+    const result = succeeded(dryRun, warnings, changes);
     if (dryRun || (!creates.length && !updates.length)) return { result };
 
     const withSearch = (p: Planned) => ({
@@ -743,16 +712,7 @@ export class StrategyService {
       const fields = changedFields(organisationSnapshot(p.current), p.after);
       return { key: p.after.name, action: fields.length ? 'update' : 'unchanged', fields };
     });
-    const result: ImportResult = {
-      ok: true,
-      dryRun,
-      problems: [],
-      warnings,
-      changes,
-      created: changes.filter((c) => c.action === 'create').length,
-      updated: changes.filter((c) => c.action === 'update').length,
-      unchanged: changes.filter((c) => c.action === 'unchanged').length,
-    };
+    const result = succeeded(dryRun, warnings, changes);
     if (dryRun || result.created + result.updated === 0) return { result };
 
     const usedSlugs = new Set(existing.map((o) => o.slug));
@@ -901,6 +861,11 @@ function parseColumns<S extends z.ZodObject>(
   if (problems.length) return { present, problems };
   // Required columns are known present (checked on the header row), so the parts make the whole.
   return { data: data as z.output<S>, present, problems };
+}
+
+function succeeded(dryRun: boolean, warnings: string[], changes: ImportChange[]): ImportResult {
+  const count = (action: ImportChange['action']) => changes.filter((c) => c.action === action).length;
+  return { ok: true, dryRun, problems: [], warnings, changes, created: count('create'), updated: count('update'), unchanged: count('unchanged') };
 }
 
 function failed(dryRun: boolean, problems: ImportProblem[], warnings: string[] = []): ImportResult {
