@@ -58,8 +58,10 @@ describe('strategy-hub command', () => {
     const rows = parse<Record<string, string>>(csv.stdout, { columns: true });
     assert.equal(rows.length, 24);
     assert.equal(rows[0]?.code, 'AR-01');
-    const json = await cli('export', 'items', '--format', 'json');
-    assert.equal((JSON.parse(json.stdout) as unknown[]).length, 24);
+    const json = await cli('export', 'items', '--format', 'json', '--output', path.join(dir, 'items.json'));
+    assert.equal((JSON.parse(readFileSync(path.join(dir, 'items.json'), 'utf8')) as unknown[]).length, 24);
+    const reimport = await cli('import', 'items', path.join(dir, 'items.json'));
+    assert.match(reimport.stdout, /Imported: 24 items read; 0 created, 0 updated, 24 unchanged\./);
     const file = path.join(dir, 'items.xlsx');
     const xlsx = await cli('export', 'items', '--format', 'xlsx', '--output', file);
     assert.match(xlsx.stderr, /Wrote 24 items/);

@@ -61,7 +61,8 @@ export function printImportResult(result: ImportResult, what: string, out: (line
   }
   const total = result.created + result.updated + result.unchanged;
   const verb = result.dryRun ? 'Dry run, nothing written' : 'Imported';
-  out(`${verb}: ${total} ${what} read; ${result.created} ${result.dryRun ? 'to create' : 'created'}, ${result.updated} ${result.dryRun ? 'to update' : 'updated'}, ${result.unchanged} unchanged.`);
+  const noun = total === 1 ? what.replace(/s$/, '') : what;
+  out(`${verb}: ${total} ${noun} read; ${result.created} ${result.dryRun ? 'to create' : 'created'}, ${result.updated} ${result.dryRun ? 'to update' : 'updated'}, ${result.unchanged} unchanged.`);
 }
 
 export function buildCli(): Command {
@@ -95,7 +96,7 @@ export function buildCli(): Command {
       });
     });
 
-  const importCommand = program.command('import').description('Import a spreadsheet (CSV or XLSX) into the hub');
+  const importCommand = program.command('import').description('Import a spreadsheet (CSV or XLSX, or JSON as export writes it) into the hub');
   for (const [name, what] of [
     ['items', 'items'],
     ['organisations', 'organisations'],

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import { parseCsv, parseXlsx, readTableFile, TableReadError, toCsv, toXlsx } from './spreadsheet.ts';
+import { parseCsv, parseJsonRows, parseXlsx, readTableFile, TableReadError, toCsv, toXlsx } from './spreadsheet.ts';
 
 describe('spreadsheets', () => {
   it('reads CSV with a byte-order mark, spaced header names and blank lines', () => {
@@ -38,7 +38,17 @@ describe('spreadsheets', () => {
     assert.deepEqual(table.rows[0]?.values, { code: 'AR-05', target_date: '2025-03-31', target: '2025', title: 'Review rules' });
   });
 
-  it('refuses files that are not CSV or XLSX, or cannot be read', async () => {
+  it('reads the JSON that export writes, and refuses JSON that is not a list of rows', () => {
+    const table = parseJsonRows(JSON.stringify([{ code: 'AR-01', title: ' Pay ', target: 2024 }, { code: 'AR-02', notes: null }]));
+    assert.deepEqual(table.columns, ['code', 'title', 'target', 'notes']);
+    assert.deepEqual(table.rows[1], { rowNumber: 2, values: { code: 'AR-02', notes: '' } });
+    assert.deepEqual(table.rows[0]?.values, { code: 'AR-01', title: 'Pay', target: '2024' });
+    assert.throws(() => parseJsonRows('{"code":"AR-01"}'), /must hold an array/);
+    assert.throws(() => parseJsonRows('[1]'), /Row 1 of the JSON file is not an object/);
+    assert.throws(() => parseJsonRows('[{'), /cannot be read/);
+  });
+
+  it('refuses files that are not CSV, XLSX or JSON, or cannot be read', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sheet-'));
     writeFileSync(path.join(dir, 'items.txt'), 'x');
     writeFileSync(path.join(dir, 'broken.xlsx'), 'not a zip');

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 
-export type TableFormat = 'csv' | 'xlsx';
+export type TableFormat = 'csv' | 'xlsx' | 'json';
 
 export interface TableRow {
   /** The row number a spreadsheet shows: the header is row 1, the first data row is row 2. */
@@ -26,7 +26,8 @@ export function formatFromPath(file: string): TableFormat {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.xlsx') return 'xlsx';
-  throw new TableReadError(`${file}: unsupported file type "${ext || '(none)'}"; use .csv or .xlsx`);
+  if (ext === '.json') return 'json';
+  throw new TableReadError(`${file}: unsupported file type "${ext || '(none)'}"; use .csv, .xlsx or .json`);
 }
 
 export async function readTableFile(file: string): Promise<Table> {
@@ -37,7 +38,7 @@ export async function readTableFile(file: string): Promise<Table> {
   } catch (error) {
     throw new TableReadError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  return format === 'csv' ? parseCsv(data) : parseXlsx(data);
+  return format === 'csv' ? parseCsv(data) : format === 'json' ? parseJsonRows(data) : parseXlsx(data);
 }
 
 function normaliseHeader(name: string): string {
@@ -105,6 +106,34 @@ export async function parseXlsx(data: Buffer): Promise<Table> {
     throw new TableReadError('The first row of the first sheet must name the columns');
   }
   return toTable(header, body, 2);
+}
+
+/**
+ * Reads what `export --format json` writes: an array of objects, one per row, keyed by column.
+ * Rows are numbered from 1 (there is no header row).
+ */
+export function parseJsonRows(data: Buffer | string): Table {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString());
+  } catch (error) {
+    throw new TableReadError(`The JSON file cannot be read: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new TableReadError('The JSON file must hold an array of rows');
+  const columns: string[] = [];
+  const rows: TableRow[] = parsed.map((entry: unknown, i) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new TableReadError(`Row ${i + 1} of the JSON file is not an object`);
+    }
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(entry)) {
+      const column = normaliseHeader(key);
+      if (!columns.includes(column)) columns.push(column);
+      values[column] = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean).trim();
+    }
+    return { rowNumber: i + 1, values };
+  });
+  return { columns, rows };
 }
 
 export function toCsv(columns: readonly string[], rows: Record<string, string>[]): string {
