@@ -59,6 +59,7 @@ describe('strategy-hub command', () => {
     assert.equal(rows.length, 24);
     assert.equal(rows[0]?.code, 'AR-01');
     const json = await cli('export', 'items', '--format', 'json', '--output', path.join(dir, 'items.json'));
+    assert.equal(json.code, 0, json.stderr);
     assert.equal((JSON.parse(readFileSync(path.join(dir, 'items.json'), 'utf8')) as unknown[]).length, 24);
     const reimport = await cli('import', 'items', path.join(dir, 'items.json'));
     assert.match(reimport.stdout, /Imported: 24 items read; 0 created, 0 updated, 24 unchanged\./);
