@@ -40,11 +40,14 @@ child.on('exit', (code, signal) => {
   let failed = 0;
   try {
     const tap = readFileSync(tapFile, 'utf8');
-    passed = Number(/^# pass (\d+)$/m.exec(tap)?.[1] ?? 0);
-    failed = Number(/^# fail (\d+)$/m.exec(tap)?.[1] ?? 0);
+    const count = (what: string) => Number(new RegExp(`^# ${what} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+    passed = count('pass');
+    // A cancelled test (a failed hook, a timeout) did not pass: count it as a failure.
+    failed = count('fail') + count('cancelled');
   } catch {
-    failed = Math.max(failed, 1);
+    failed = 1;
   }
+  if (code && !failed) failed = 1;
   rmSync(tmp, { recursive: true, force: true });
   console.log(`\n# pass ${passed}\n# fail ${failed}`);
   console.log(`${passed} passed, ${failed} failed`);

@@ -3,7 +3,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { systemActor } from './platform/audit/audit.ts';
-import { openDatabase } from './platform/db/client.ts';
+import { DatabaseInUseError, openDatabase } from './platform/db/client.ts';
 import { migrate } from './platform/db/migrate.ts';
 
 async function main(): Promise<void> {
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DatabaseInUseError) {
     console.error(error.message);
   } else {
     console.error('The hub could not start:', error);

@@ -98,6 +98,22 @@ describe('strategy-hub command', () => {
     assert.match(again.stdout, /Imported: 2 items read; 0 created, 0 updated, 2 unchanged\./);
   });
 
+  it('refuses to open the embedded database while another process holds it', { skip: !!process.env.DATABASE_URL && 'embedded database only' }, async () => {
+    const { spawn } = await import('node:child_process');
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    try {
+      writeFileSync(path.join(dir, 'data', 'db.lock'), String(holder.pid));
+      const result = await cli('export', 'items');
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, new RegExp(`in use by process ${holder.pid}`));
+    } finally {
+      holder.kill();
+    }
+    writeFileSync(path.join(dir, 'data', 'db.lock'), '999999999');
+    const stale = await cli('export', 'items');
+    assert.equal(stale.code, 0, 'a lock left by a process that is gone is taken over');
+  });
+
   it('says why a file cannot be read', async () => {
     const result = await cli('import', 'items', path.join(dir, 'missing.xlsx'));
     assert.equal(result.code, 1);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { cliActor } from '../platform/audit/audit.ts';
-import { openDatabase, type Database } from '../platform/db/client.ts';
+import { DatabaseInUseError, openDatabase, type Database } from '../platform/db/client.ts';
 import { migrate, migrationStatus } from '../platform/db/migrate.ts';
 import { readTableFile, TableReadError, toCsv, toXlsx } from '../platform/files/spreadsheet.ts';
 import { projectRoot } from '../platform/paths.ts';
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   try {
     await buildCli().parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof CliFailure || error instanceof ConfigError) {
+    if (error instanceof CliFailure || error instanceof ConfigError || error instanceof DatabaseInUseError) {
       console.error(error.message);
       process.exitCode = error instanceof CliFailure ? error.exitCode : 2;
       return;

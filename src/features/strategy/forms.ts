@@ -9,6 +9,7 @@ import {
   singleLine,
   slugSchema,
 } from '../../platform/http/validation.ts';
+import { ORGANISATION_KIND_LABELS } from './labels.ts';
 import { GOVERNMENT_ROLES, ITEM_KINDS, ITEM_STATUSES, ORGANISATION_KINDS } from './schema.ts';
 
 export const STATUS_FILTERS = [...ITEM_STATUSES, 'not_reported'] as const;
@@ -76,14 +77,29 @@ export const ITEM_COLUMNS = [
 export type ItemColumn = (typeof ITEM_COLUMNS)[number];
 export const REQUIRED_ITEM_COLUMNS: readonly ItemColumn[] = ['code', 'title', 'area', 'lead_organisations'];
 
-/** A spreadsheet enum cell: "In progress", "in_progress" and "IN PROGRESS" all read the same. */
-function enumCell<const T extends readonly [string, ...string[]]>(values: T) {
+const cellKey = (v: string) => v.trim().toLowerCase().replace(/[\s-]+/g, '_');
+
+/**
+ * A spreadsheet enum cell: the coded value or its label as pages show it, in any case
+ * ("In progress", "in_progress", "NHS and health systems"). Empty is null unless required.
+ */
+function enumCell<const T extends readonly [string, ...string[]]>(values: T, labels: Partial<Record<T[number], string>> = {}) {
+  const byKey = new Map<string, T[number]>();
+  for (const v of values) byKey.set(cellKey(v), v);
+  for (const [v, label] of Object.entries(labels) as [T[number], string][]) byKey.set(cellKey(label), v);
   return z
     .string()
-    .trim()
-    .transform((v) => v.toLowerCase().replace(/[\s-]+/g, '_'))
-    .refine((v) => v === '' || (values as readonly string[]).includes(v), `must be one of: ${values.join(', ')}, or empty`)
-    .transform((v) => (v === '' ? null : (v as T[number])));
+    .transform(cellKey)
+    .refine((v) => v === '' || byKey.has(v), `must be one of: ${values.join(', ')}, or empty`)
+    .transform((v) => (v === '' ? null : byKey.get(v)!));
+}
+
+function requiredEnumCell<const T extends readonly [string, ...string[]]>(values: T, labels: Partial<Record<T[number], string>> = {}) {
+  return z
+    .string()
+    .refine((v) => v.trim() !== '', `is required: one of ${values.join(', ')}`)
+    .pipe(enumCell(values, labels))
+    .transform((v) => v as T[number]);
 }
 
 const optionalText = (max: number) => singleLine(max).transform((v) => (v === '' ? null : v));
@@ -131,22 +147,22 @@ export type ItemRow = z.output<typeof itemRowSchema>;
 export const ORGANISATION_COLUMNS = ['name', 'short_name', 'kind', 'is_government', 'website'] as const;
 export const REQUIRED_ORGANISATION_COLUMNS = ['name', 'kind'] as const;
 
+/** yes/no (or true/false); an empty cell means no. */
 const yesNo = z
   .string()
-  .trim()
-  .transform((v) => v.toLowerCase())
-  .pipe(z.enum(['yes', 'no', 'true', 'false', '']))
+  .transform((v) => v.trim().toLowerCase())
+  .refine((v) => ['yes', 'no', 'true', 'false', ''].includes(v), 'must be yes or no')
   .transform((v) => v === 'yes' || v === 'true');
 
 export const organisationRowSchema = z.object({
   name: singleLine(200).min(2, 'is required'),
   short_name: optionalText(40).optional(),
-  kind: enumCell(ORGANISATION_KINDS).refine((v) => v !== null, `is required: one of ${ORGANISATION_KINDS.join(', ')}`),
+  kind: requiredEnumCell(ORGANISATION_KINDS, ORGANISATION_KIND_LABELS),
   is_government: yesNo.optional(),
   website: z
     .string()
     .trim()
-    .pipe(z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be a web address starting https://' }).max(300)]))
+    .pipe(z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be a web address starting http:// or https://' }).max(300)]))
     .transform((v) => (v === '' ? null : v))
     .optional(),
 });

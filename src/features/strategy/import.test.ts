@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { cliActor } from '../../platform/audit/audit.ts';
-import { parseCsv, parseXlsx, toCsv, toXlsx } from '../../platform/files/spreadsheet.ts';
+import { parseCsv, parseJsonRows, parseXlsx, toCsv, toXlsx } from '../../platform/files/spreadsheet.ts';
 import { testDatabase } from '../../testing.ts';
 import type { TestDatabase } from '../../platform/db/test-database.ts';
 import { queryRows } from '../../platform/db/client.ts';
@@ -117,6 +117,25 @@ describe('importing items', () => {
     assert.equal(item?.status, 'complete');
     assert.deepEqual(item?.themes.map((t) => t.slug), ['training', 'career-development']);
     assert.deepEqual(item?.partners.map((o) => o.shortName), ['SfC']);
+  });
+
+  it('makes a kept partner who is now named as a lead a lead only', async () => {
+    await service.importItems(csv(row('MOVE-01', { lead_organisations: 'DHSC', partner_organisations: 'SfC; CQC' })), actor);
+    const result = await service.importItems(parseCsv('code,title,area,lead_organisations\nMOVE-01,Moved,train,DHSC; SfC\n'), actor);
+    assert.equal(result.ok, true, JSON.stringify(result.problems));
+    const item = await service.getItem('MOVE-01');
+    assert.deepEqual(item?.leads.map((o) => o.shortName), ['DHSC', 'SfC']);
+    assert.deepEqual(item?.partners.map((o) => o.shortName), ['CQC']);
+  });
+
+  it('refuses JSON rows that lack a required field, naming it', async () => {
+    const rows = [
+      { code: 'JSON-01', title: 'Has a code', area: 'train', lead_organisations: 'DHSC' },
+      { title: 'No code', area: 'train', lead_organisations: 'DHSC' },
+    ];
+    const result = await service.importItems(parseJsonRows(JSON.stringify(rows)), actor);
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.problems, [{ row: 2, column: 'code', message: 'is required' }]);
   });
 
   it('shows what would change on a dry run and writes nothing', async () => {
@@ -233,22 +252,25 @@ describe('importing organisations', () => {
     const table = parseCsv(
       'name,short_name,kind,is_government,website\n' +
         'Home Office,HO,central_government,yes,https://www.gov.uk/government/organisations/home-office\n' +
-        'Care Workers Charity,CWC,other,no,\n' +
+        'Care Workers Charity,CWC,Other,no,\n' +
+        'Regional NHS body,,NHS and health systems,,\n' +
         'Skills for Care,SfC,workforce_body,no,https://www.skillsforcare.org.uk\n',
     );
     const result = await service.importOrganisations(table, actor);
     assert.equal(result.ok, true, JSON.stringify(result.problems));
-    assert.deepEqual([result.created, result.updated, result.unchanged], [1, 1, 1]);
+    assert.deepEqual([result.created, result.updated, result.unchanged], [2, 1, 1]);
     const again = await service.importOrganisations(table, actor);
-    assert.deepEqual([again.created, again.updated, again.unchanged], [0, 0, 3]);
+    assert.deepEqual([again.created, again.updated, again.unchanged], [0, 0, 4]);
     const list = await service.organisationList();
     assert.equal(list.find((o) => o.organisation.name === 'Home Office')?.organisation.shortName, 'HO');
     assert.equal(list.find((o) => o.organisation.name === 'Care Workers Charity')?.organisation.slug, 'care-workers-charity');
+    assert.equal(list.find((o) => o.organisation.name === 'Regional NHS body')?.organisation.kind, 'nhs', 'labels as pages show them are read');
   });
 
-  it('finds items by a renamed short name after an update (search text follows)', async () => {
+  it('finds items by a renamed short name after an update (search text follows), without changing the items', async () => {
     const page = await service.listItems({ area: [], theme: [], lead: [], status: [], type: [], shift: [], q: 'HO' }, 1, 50);
     assert.ok(page.items.some((i) => i.code === 'AR-05'), 'AR-05 is led by the Home Office, now short-named HO');
+    assert.equal((await service.getItem('AR-05'))?.version, 1, 'an organisation edit is not an item edit');
   });
 
   it('refuses bad rows and a short name already held by another organisation', async () => {

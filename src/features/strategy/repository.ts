@@ -337,6 +337,16 @@ export class StrategyRepository {
       .where(eq(items.id, id));
   }
 
+  /** Only the search text: an organisation's new name is not a change to the item. */
+  async setSearchText(id: number, searchText: string): Promise<void> {
+    await this.db.update(items).set({ searchText }).where(eq(items.id, id));
+  }
+
+  /** Held until the transaction ends, so only one process loads a strategy into an empty database. */
+  async lockForSeeding(): Promise<void> {
+    await this.db.execute(sql`select pg_advisory_xact_lock(727100003)`);
+  }
+
   /** Replaces the organisations and terms of the given items. */
   async replaceLinks(
     itemIds: number[],

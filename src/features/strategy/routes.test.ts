@@ -339,7 +339,11 @@ describe('read API', () => {
     const status = params.find((p) => p.name === 'status')!;
     assert.equal(status.schema.type, 'array');
     assert.deepEqual(status.schema.items?.enum, ['not_started', 'in_progress', 'complete', 'retired', 'not_reported']);
-    assert.ok(doc.components.schemas.ItemList && doc.components.schemas.Item && doc.components.schemas.Problem);
+    assert.ok(doc.components.schemas.ItemList && doc.components.schemas.Item && doc.components.schemas.ItemSummary && doc.components.schemas.Problem);
+    // Every reference resolves to a component, and no generator leftovers remain.
+    const raw = res.body;
+    for (const [, id] of raw.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) assert.ok(doc.components.schemas[id!], `$ref to ${id} resolves`);
+    assert.doesNotMatch(raw, /__shared|"\$id"|"\$schema"/);
   });
 });
 

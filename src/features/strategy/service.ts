@@ -13,6 +13,7 @@ import { datasetsDir } from '../../platform/paths.ts';
 import {
   ITEM_COLUMNS,
   ORGANISATION_COLUMNS,
+  codeSchema,
   REQUIRED_ITEM_COLUMNS,
   REQUIRED_ORGANISATION_COLUMNS,
   itemRowSchema,
@@ -507,14 +508,17 @@ export class StrategyService {
       if (index % 500 === 0) onProgress('Checking', index, table.rows.length);
       const check = parseColumns(itemRowSchema, values);
       for (const p of check.problems) problems.push({ row: rowNumber, ...p });
+      const code = codeSchema.safeParse(values.code ?? '');
+      if (code.success) {
+        const earlier = seen.get(code.data);
+        if (earlier !== undefined) {
+          problems.push({ row: rowNumber, column: 'code', message: `${code.data} is already on row ${earlier}` });
+          continue;
+        }
+        seen.set(code.data, rowNumber);
+      }
       if (!check.data) continue;
       const { data: row, present } = check;
-      const earlier = seen.get(row.code);
-      if (earlier !== undefined) {
-        problems.push({ row: rowNumber, column: 'code', message: `${row.code} is already on row ${earlier}` });
-        continue;
-      }
-      seen.set(row.code, rowNumber);
       const rowProblems: ImportProblem[] = [];
       const note = (column: string, message: string) => rowProblems.push({ row: rowNumber, column, message });
       const area = resolver.area(row.area);
@@ -595,8 +599,11 @@ export class StrategyService {
         : { code: p.row.code, kind: null, title: '', summary: '', body: '', areaId: p.fields.areaId!, targetText: null, targetDate: null, governmentRole: null, status: null, progressNote: null, progressAsOf: null };
       const fields: ItemFields = { ...base, ...p.fields };
       const links = current ? (existingLinks.get(current.id) ?? []) : [];
-      const leadIds = p.present.has('lead_organisations') ? p.leadIds : links.filter((l) => l.role === 'lead').map((l) => l.organisationId);
-      const partnerIds = p.present.has('partner_organisations') ? p.partnerIds : links.filter((l) => l.role === 'partner').map((l) => l.organisationId);
+      const leadIds = p.leadIds;
+      let partnerIds = p.present.has('partner_organisations') ? p.partnerIds : links.filter((l) => l.role === 'partner').map((l) => l.organisationId);
+      // Leads are always in the file (a required column); a kept partner now named as a lead
+      // becomes a lead, not both.
+      if (!p.present.has('partner_organisations')) partnerIds = partnerIds.filter((id) => !leadIds.includes(id));
       const currentTermIds = current ? (existingTerms.get(current.id) ?? []).map((t) => t.termId) : [];
       const termIds = (['theme', 'priority', 'shift'] as const).flatMap((kind) =>
         p.termIds[kind] ?? currentTermIds.filter((id) => catalogue.termById.get(id)?.kind === kind),
@@ -756,7 +763,7 @@ export class StrategyService {
       if (!orgIds.some((id) => organisationIds.includes(id))) continue;
       const fields = pickFields(item);
       const searchText = searchTextFor(fields, catalogue.areaById.get(item.areaId), orgIds.map((id) => catalogue.organisationById.get(id)!));
-      await repo.updateItem(item.id, { ...fields, searchText });
+      await repo.setSearchText(item.id, searchText);
     }
   }
 
@@ -773,6 +780,8 @@ export class StrategyService {
     const items = parseCsv(await readFile(path.join(folder, 'items.csv')));
     const outcome = await this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
+      // Instances starting together on one empty server: one seeds, the others wait and see it.
+      await repo.lockForSeeding();
       if (await repo.firstStrategy()) return undefined;
       const strategy = await repo.insertStrategy({
         slug: definition.slug,
@@ -853,13 +862,16 @@ function parseColumns<S extends z.ZodObject>(
   const present = new Set(Object.keys(values).filter((k) => k in schema.shape));
   const problems: { column: string; message: string }[] = [];
   const data: Record<string, unknown> = {};
+  // A CSV header guarantees every row has the required columns; a JSON row may still lack one.
+  for (const [column, field] of Object.entries(schema.shape)) {
+    if (!present.has(column) && !(field as z.ZodType).safeParse(undefined).success) problems.push({ column, message: 'is required' });
+  }
   for (const column of present) {
     const result = (schema.shape[column] as z.ZodType).safeParse(values[column]);
     if (result.success) data[column] = result.data;
     else for (const p of problemsFrom(result.error)) problems.push({ column, message: p.message });
   }
   if (problems.length) return { present, problems };
-  // Required columns are known present (checked on the header row), so the parts make the whole.
   return { data: data as z.output<S>, present, problems };
 }
 

@@ -1,6 +1,6 @@
 // Opens the one database the hub uses: embedded PGlite in DATA_DIR/db, or a PostgreSQL server
 // when DATABASE_URL is set. Both give the same drizzle handle, so features never know which.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -41,11 +41,60 @@ export function redactUrl(url: string): string {
   }
 }
 
+export class DatabaseInUseError extends Error {}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The embedded database is one process's: two processes on one folder would each keep their
+ * own copy and lose the other's writes. A lock file with the owner's pid keeps the second out;
+ * a lock left by a process that is gone is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, 'db.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(file, 'utf8').trim());
+      if (owner && owner !== process.pid && isRunning(owner)) {
+        throw new DatabaseInUseError(
+          `The embedded database in ${dataDir} is in use by process ${owner} (a running hub?). Stop it first, or set DATABASE_URL to share a PostgreSQL server.`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock ${file}`);
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl);
   const dir = path.join(options.dataDir, 'db');
   mkdirSync(options.dataDir, { recursive: true });
-  return wrapPglite(await PGlite.create({ dataDir: dir }), dir);
+  const unlock = lockDataDir(options.dataDir);
+  try {
+    const database = wrapPglite(await PGlite.create({ dataDir: dir }), dir);
+    return {
+      ...database,
+      close: async () => {
+        await database.close();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }
 
 export function wrapPglite(client: PGlite, location: string): Database {

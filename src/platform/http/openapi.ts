@@ -22,7 +22,8 @@ export interface ApiOperation {
   responses: Record<number, ApiResponseSpec>;
 }
 
-const problemSchema = z
+// Registered by its id; every problem answer refers to it.
+z
   .object({
     type: z.string(),
     title: z.string(),
@@ -45,14 +46,9 @@ export class OpenApiRegistry {
 
   document(info: { title: string; version: string; description: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
-    const schemas = new Map<string, z.ZodType>([['Problem', problemSchema]]);
     const ref = (schema: z.ZodType): unknown => {
       const id = z.globalRegistry.get(schema)?.id;
-      if (id) {
-        schemas.set(id, schema);
-        return { $ref: `#/components/schemas/${id}` };
-      }
-      return z.toJSONSchema(schema, jsonOptions);
+      return id ? { $ref: `#/components/schemas/${id}` } : z.toJSONSchema(schema, jsonOptions);
     };
     for (const op of this.operations) {
       const parameters = [
@@ -77,12 +73,11 @@ export class OpenApiRegistry {
         responses,
       };
     }
+    // Every schema with an id becomes a component, so nested ones are referenced by name too.
     const components: Record<string, unknown> = {};
-    const registry = z.registry<{ id: string }>();
-    for (const [id, schema] of schemas) registry.add(schema, { id });
-    const generated = z.toJSONSchema(registry, jsonOptions) as { schemas: Record<string, Record<string, unknown>> };
+    const generated = z.toJSONSchema(z.globalRegistry, jsonOptions) as { schemas: Record<string, Record<string, unknown>> };
     for (const [id, schema] of Object.entries(generated.schemas)) {
-      const { $schema: _ignored, id: _id, ...rest } = schema;
+      const { $schema: _schema, $id: _dollarId, id: _id, ...rest } = schema;
       components[id] = rest;
     }
     return { openapi: '3.0.3', info, paths, components: { schemas: components } };
