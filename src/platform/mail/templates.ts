@@ -1,0 +1,66 @@
+// Renders an email from `views/email/<name>/`: `subject.njk`, `text.njk` (plain text, the part
+// every client can read) and `html.njk` (extends `views/email/layout.njk`, inline styles only).
+import path from 'node:path';
+import nunjucks from 'nunjucks';
+import { viewsDir } from '../paths.ts';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** What each email needs. Dates and times arrive formatted, e.g. "3:15pm on 18 July 2024". */
+export type EmailContexts = {
+  invite: {
+    name: string | null;
+    inviterName: string;
+    roleLabel: string;
+    organisationName: string | null;
+    link: string;
+    expiresAt: string;
+  };
+  'password-reset': {
+    name: string | null;
+    link: string;
+    expiresAt: string;
+  };
+};
+
+export const emailViewsDir = path.join(viewsDir, 'email');
+
+function environment(autoescape: boolean): nunjucks.Environment {
+  return new nunjucks.Environment(new nunjucks.FileSystemLoader(emailViewsDir, { noCache: false }), {
+    autoescape,
+    throwOnUndefined: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+}
+
+// Plain text and subjects are not HTML: escaping them would put "&amp;" in front of the reader.
+const htmlViews = environment(true);
+const textViews = environment(false);
+
+const TEMPLATE_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Keeps paragraphs, drops the blank runs and trailing spaces that template tags leave. */
+function tidyText(text: string): string {
+  return `${text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}
+
+export function renderEmail<T extends keyof EmailContexts>(template: T, context: EmailContexts[T]): RenderedEmail;
+export function renderEmail(template: string, context: Record<string, unknown>): RenderedEmail;
+export function renderEmail(template: string, context: Record<string, unknown>): RenderedEmail {
+  if (!TEMPLATE_NAME.test(template)) throw new Error(`Not an email template name: ${JSON.stringify(template)}`);
+  // One line, whatever the context holds: a subject with a line break would be refused by the mailer.
+  const subject = textViews.render(`${template}/subject.njk`, context).replace(/\s+/g, ' ').trim();
+  const text = tidyText(textViews.render(`${template}/text.njk`, { ...context, subject }));
+  const html = htmlViews.render(`${template}/html.njk`, { ...context, subject });
+  return { subject, text, html };
+}
