@@ -96,12 +96,12 @@ async function stopHub(hub: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function runTests(files: string[], baseUrl: string): Promise<number> {
+async function runTests(files: string[], baseUrl: string, setupPath: string | undefined): Promise<number> {
   // TAP, whatever the terminal: its summary (# pass / # fail) is what CI reads.
   const runner = spawn(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-timeout=60000', ...files],
-    { cwd: projectRoot, env: { ...process.env, E2E_BASE_URL: baseUrl }, stdio: 'inherit' },
+    { cwd: projectRoot, env: { ...process.env, E2E_BASE_URL: baseUrl, ...(setupPath ? { E2E_SETUP_PATH: setupPath } : {}) }, stdio: 'inherit' },
   );
   return new Promise((resolve) => {
     runner.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
       return 1;
     }
     console.log(`run-e2e: hub ready at ${baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s; running ${files.join(', ')}`);
-    const code = await runTests(files, baseUrl);
+    const code = await runTests(files, baseUrl, /\/setup\/[A-Za-z0-9_-]+/.exec(output.toString())?.[0]);
     if (code !== 0) console.error(`--- the hub's output (LOG_LEVEL=warn) ---\n${output.toString()}\n---`);
     return code;
   } finally {

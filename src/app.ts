@@ -15,9 +15,15 @@ import { projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
 import { strategyRoutes } from './features/strategy/routes.ts';
 import { opendataRoutes } from './features/opendata/routes.ts';
+import { accessPlugin } from './platform/http/access.ts';
+import { formsPlugin } from './platform/http/forms.ts';
+import { AccountsService } from './features/accounts/service.ts';
+import { sessionPlugin } from './features/accounts/session.ts';
+import { accountsRoutes } from './features/accounts/routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
+  accounts: AccountsService;
 }
 
 export interface BuildAppOptions {
@@ -26,6 +32,8 @@ export interface BuildAppOptions {
   /** Services to use instead of new ones (tests share them with the code under test). */
   services?: Partial<AppServices>;
   logger?: FastifyServerOptions['logger'];
+  /** Form submissions allowed per minute per address on sign-in forms (tests raise it). */
+  signInRateLimit?: number;
 }
 
 declare module 'fastify' {
@@ -64,12 +72,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const services: AppServices = {
     strategy: options.services?.strategy ?? new StrategyService(database),
+    accounts: options.services?.accounts ?? new AccountsService(database),
   };
   const openapi = new OpenApiRegistry();
 
   await app.register(securityPlugin, { production: config.env === 'production' });
   await app.register(viewsPlugin, { navigation: NAVIGATION });
   await app.register(errorsPlugin);
+  await app.register(formsPlugin, { secret: config.sessionSecret, production: config.env === 'production' });
+  await app.register(accessPlugin);
+  await app.register(sessionPlugin, { accounts: services.accounts, production: config.env === 'production' });
 
   // GOV.UK Frontend's built CSS, JS, fonts and images, and this service's own few files.
   const allowedAsset = /\.(css|js|mjs|woff2?|svg|png|ico|json)$/;
@@ -91,6 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes, { database });
   await app.register(strategyRoutes, { service: services.strategy, openapi });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
+  await app.register(accountsRoutes, { accounts: services.accounts, strategy: services.strategy, signInRateLimit: options.signInRateLimit ?? 10 });
 
   app.decorate('services', services);
   return app;

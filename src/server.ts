@@ -16,6 +16,14 @@ async function main(): Promise<void> {
   if (await app.services.strategy.seedDemo(systemActor)) {
     app.log.info('empty database: loaded the demo strategy');
   }
+  // No default password: with nobody able to sign in, print a one-time link to set up the
+  // first administrator (a new one at each start until someone uses one).
+  const setup = await app.services.accounts.createSetupLink(systemActor);
+  if (setup) {
+    const link = `${config.baseUrl}/setup/${setup.token}`;
+    app.log.warn({ expiresAt: setup.expiresAt }, 'no administrator yet: open the set-up link printed below');
+    console.log(`\nNo one can sign in yet. Set up the first administrator (link works once, for 72 hours):\n  ${link}\n`);
+  }
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -40,13 +40,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(contents: 'demo' | 'empty' = 'demo'): Promise<TestApp> {
+export async function createTestApp(contents: 'demo' | 'empty' = 'demo', options: { signInRateLimit?: number } = {}): Promise<TestApp> {
   const database = await testDatabase(contents);
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(projectRoot, 'data', 'test-unused') });
   const app = await buildApp({
     config,
     database,
     logger: false,
+    signInRateLimit: options.signInRateLimit ?? 10_000,
     services: { strategy: new StrategyService(database, { revisionMaxAgeMs: 0 }) },
   });
   return {

@@ -13,6 +13,9 @@ import { projectRoot } from '../platform/paths.ts';
 import { ITEM_COLUMNS, ORGANISATION_COLUMNS } from '../features/strategy/forms.ts';
 import { StrategyService, type ImportResult } from '../features/strategy/service.ts';
 import { progressReporter } from './progress.ts';
+import { emailField } from '../features/accounts/forms.ts';
+import { AccountsService } from '../features/accounts/service.ts';
+import { InputError } from '../platform/http/validation.ts';
 
 const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -94,6 +97,28 @@ export function buildCli(): Command {
         const loaded = await service.seedDemo(cliActor('seed'));
         console.log(loaded ? 'Loaded the demo strategy.' : 'A strategy is already loaded; nothing changed.');
       });
+    });
+
+  const usersCommand = program.command('users').description('People who sign in');
+  usersCommand
+    .command('create-admin')
+    .description('Create an administrator and print a one-time link (72 hours) to set their password')
+    .requiredOption('--email <email>', 'their email address')
+    .action(async (options: { email: string }) => {
+      const email = emailField.safeParse(options.email);
+      if (!email.success) throw new CliFailure(email.error.issues[0]?.message ?? 'Enter an email address', 1);
+      const config = loadConfig();
+      const database = await openDatabase(config);
+      try {
+        await migrate(database, config.databaseUrl);
+        const link = await new AccountsService(database).createSetupLink(cliActor('users create-admin'), email.data).catch((error: unknown) => {
+          throw error instanceof InputError ? new CliFailure(error.problems.map((p) => p.message).join('; '), 1) : error;
+        });
+        console.log(`Administrator ${email.data} created. Send them this link to set their password (it works once, for 72 hours):`);
+        console.log(`  ${config.baseUrl}/setup/${link!.token}`);
+      } finally {
+        await database.close();
+      }
     });
 
   const importCommand = program.command('import').description('Import a spreadsheet (CSV or XLSX, or JSON as export writes it) into the hub');

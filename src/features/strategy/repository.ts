@@ -293,6 +293,14 @@ export class StrategyRepository {
     return row;
   }
 
+  /** Items an organisation leads or supports, with its role in each. */
+  async organisationLinks(organisationId: number): Promise<{ itemId: number; role: OrganisationRole }[]> {
+    return this.db
+      .select({ itemId: itemOrganisations.itemId, role: itemOrganisations.role })
+      .from(itemOrganisations)
+      .where(eq(itemOrganisations.organisationId, organisationId));
+  }
+
   async itemsByIds(ids: number[]): Promise<ItemRecord[]> {
     if (!ids.length) return [];
     const rows = await this.db.select().from(items).where(inArray(items.id, ids));

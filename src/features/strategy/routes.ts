@@ -91,7 +91,8 @@ export const strategyRoutes = fp(
     app.views.addGlobal('labels', labels);
 
     const cachedPage = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<string>) => {
-      const entry = await cache.get(`html ${request.url}`, await service.revision(), build);
+      const viewer = request.user ? 'signed-in' : 'public';
+      const entry = await cache.get(`html ${viewer} ${request.url}`, await service.revision(), build);
       return sendCached(request, reply, entry, HTML);
     };
     const cachedJson = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<unknown>) => {

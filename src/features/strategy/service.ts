@@ -415,6 +415,23 @@ export class StrategyService {
     };
   }
 
+  /** The items an organisation leads and those it supports, in strategy order. */
+  async organisationItems(organisationId: number): Promise<{ leads: ItemSummary[]; partners: ItemSummary[] }> {
+    const catalogue = await this.catalogue();
+    const repo = this.repo();
+    const links = await repo.organisationLinks(organisationId);
+    const items = await repo.itemsByIds(links.map((l) => l.itemId));
+    const order = new Map(catalogue.areas.map((a) => [a.id, a.position]));
+    items.sort((a, b) => (order.get(a.areaId) ?? 0) - (order.get(b.areaId) ?? 0) || a.code.localeCompare(b.code));
+    const summaries = await this.summaries(catalogue, items);
+    const role = new Map(links.map((l) => [l.itemId, l.role]));
+    const byCode = new Map(items.map((i) => [i.code, i.id]));
+    return {
+      leads: summaries.filter((s) => role.get(byCode.get(s.code)!) === 'lead'),
+      partners: summaries.filter((s) => role.get(byCode.get(s.code)!) === 'partner'),
+    };
+  }
+
   async organisationList(): Promise<{ organisation: OrganisationRecord; lead: number; partner: number }[]> {
     const catalogue = await this.catalogue();
     return catalogue.organisations.map((organisation) => ({

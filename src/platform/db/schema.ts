@@ -1,3 +1,4 @@
 // Every table of every feature, gathered for drizzle-kit and for the typed database handle.
 export * from '../audit/schema.ts';
 export * from '../../features/strategy/schema.ts';
+export * from '../../features/accounts/schema.ts';

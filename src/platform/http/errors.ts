@@ -17,6 +17,8 @@ export function isApiRequest(request: FastifyRequest): boolean {
 
 const TITLES: Record<number, string> = {
   400: 'There is a problem with the request',
+  401: 'Sign in to continue',
+  403: 'You cannot do that',
   404: 'Page not found',
   405: 'Method not allowed',
   406: 'Not acceptable',
@@ -65,6 +67,9 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       return sendProblem(request, reply, 404, isApiRequest(request) ? `No ${error.what} matches ${request.url.split('?')[0]}` : '');
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if ('code' in error && typeof error.code === 'string' && error.code.startsWith('FST_CSRF')) {
+      return sendProblem(request, reply, 403, 'This form has expired, or was not sent from this site. Go back, reload the page and try again.');
+    }
     if (status >= 400 && status < 500) {
       request.log.info({ err: error }, 'client error');
       // Fastify's own 4xx (bad JSON, body too large, bad content type) say what went wrong.

@@ -80,17 +80,28 @@ export const viewsPlugin = fp(async (app: FastifyInstance, options: { navigation
   app.decorate('views', env);
   app.decorate('pageGlobals', (request: FastifyRequest) => {
     const current = request.url.split('?')[0] ?? '/';
+    // Signed-in pages say so; nothing more about the person, so cached pages can be shared
+    // by everyone who is signed in.
+    const account = request.user
+      ? [
+          { href: '/admin', text: 'Your account' },
+          { href: '/sign-out', text: 'Sign out' },
+        ]
+      : [{ href: '/login', text: 'Sign in' }];
     return {
-      navigation: options.navigation.map((n) => ({
+      navigation: [...options.navigation, ...account].map((n) => ({
         ...n,
         active: n.href === '/' ? current === '/' : current === n.href || current.startsWith(`${n.href}/`),
       })),
       currentPath: current,
+      signedIn: request.user !== null,
     };
   });
   app.decorateReply('render', function (this: FastifyReply, template: string, context = {}, options: PageOptions = {}) {
     const nonce = options.forCache ? NONCE_PLACEHOLDER : this.cspNonce.script;
-    return env.render(template, { ...app.pageGlobals(this.request), ...context, cspNonce: nonce });
+    // Cached pages hold no forms that change anything, so only fresh pages get a CSRF token.
+    const csrfToken = options.forCache ? undefined : this.generateCsrf();
+    return env.render(template, { ...app.pageGlobals(this.request), ...context, cspNonce: nonce, csrfToken });
   });
   app.decorateReply('page', function (this: FastifyReply, template: string, context = {}, options: PageOptions = {}) {
     const html = this.render(template, context, options);

@@ -1,0 +1,50 @@
+// Who may do what: one declarative table. Routes name their row (`config.access`), the guard
+// enforces it, services check object rules with `can`, and a test walks every row as every
+// role. Add a row here before adding a route that needs one.
+import type { CurrentUser, Role } from './roles.ts';
+
+export interface AccessRule {
+  /** 'anyone' (no sign-in), 'signed-in' (any role), or the roles allowed. */
+  roles: 'anyone' | 'signed-in' | readonly Role[];
+  /**
+   * 'own-organisation': roles outside `anyOrganisation` may act only on objects of their own
+   * organisation (the route's `:organisation` slug, or the object a service loads).
+   */
+  object?: 'own-organisation';
+  description: string;
+}
+
+/** Roles that act for every organisation where a rule is scoped to one. */
+export const ANY_ORGANISATION: readonly Role[] = ['administrator', 'strategy_team'];
+
+export const ACCESS = {
+  public: { roles: 'anyone', description: 'Public pages and the read API' },
+  'account.sign-in': { roles: 'anyone', description: 'Sign in, set up the first administrator' },
+  'account.sign-out': { roles: 'signed-in', description: 'Sign out' },
+  'admin.home': { roles: 'signed-in', description: 'The signed-in home page' },
+  'users.list': { roles: ['administrator', 'strategy_team'], description: 'List people and their roles' },
+  'users.manage': { roles: ['administrator', 'strategy_team'], description: 'Change a person’s role or organisation, deactivate, reactivate' },
+  'organisation.view': {
+    roles: ['administrator', 'strategy_team', 'organisation_reporter'],
+    object: 'own-organisation',
+    description: 'See an organisation’s items and work',
+  },
+} as const satisfies Record<string, AccessRule>;
+
+export type Access = keyof typeof ACCESS;
+
+export function isAccess(value: unknown): value is Access {
+  return typeof value === 'string' && Object.hasOwn(ACCESS, value);
+}
+
+/** Whether `user` may take `access`, optionally on an object belonging to an organisation. */
+export function can(user: CurrentUser | null, access: Access, object?: { organisationId: number | null }): boolean {
+  const rule: AccessRule = ACCESS[access];
+  if (rule.roles === 'anyone') return true;
+  if (!user) return false;
+  if (rule.roles !== 'signed-in' && !rule.roles.includes(user.role)) return false;
+  if (rule.object === 'own-organisation' && object && !ANY_ORGANISATION.includes(user.role)) {
+    return user.organisationId !== null && user.organisationId === object.organisationId;
+  }
+  return true;
+}
