@@ -109,6 +109,12 @@ export function wrapPglite(client: PGlite, location: string): Database {
 
 export async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+  let closing = false;
+  // An idle connection the server ends (a restart, a dropped database) is discarded by the
+  // pool and the next query opens a new one; without a listener it would crash the process.
+  pool.on('error', (error) => {
+    if (!closing) console.error(`PostgreSQL connection lost: ${error.message}`);
+  });
   // Fail at start, not at the first request, when the server cannot be reached.
   const probe = await pool.connect();
   probe.release();
@@ -117,7 +123,10 @@ export async function openPostgres(url: string): Promise<Database> {
     db,
     engine: 'postgres',
     location: redactUrl(url),
-    close: () => pool.end(),
+    close: () => {
+      closing = true;
+      return pool.end();
+    },
   };
 }
 
