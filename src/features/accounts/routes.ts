@@ -10,7 +10,7 @@ import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput, problemsFrom, type FieldProblem } from '../../platform/http/validation.ts';
 import type { StrategyService } from '../strategy/service.ts';
 import { safeNext, setupForm, signInForm, userFiltersQuery, userStatusForm, userUpdateForm } from './forms.ts';
-import { ConflictError, ForbiddenError, LOCK_MINUTES, type AccountsService } from './service.ts';
+import { ConflictError, ForbiddenError, LOCK_MINUTES, MAX_FAILURES, type AccountsService } from './service.ts';
 
 const PER_PAGE = 25;
 
@@ -61,7 +61,7 @@ export async function accountsRoutes(
     }
     if (result.outcome === 'invalid') {
       // The same words for an unknown email and a wrong password.
-      return again([{ field: 'email', message: `Enter a correct email address and password. After ${5} failed attempts you must wait ${LOCK_MINUTES} minutes.` }], 401);
+      return again([{ field: 'email', message: `Enter a correct email address and password. After ${MAX_FAILURES} failed attempts you must wait ${LOCK_MINUTES} minutes.` }], 401);
     }
     reply.startSession(result.sessionToken);
     return reply.redirect(safeNext(data.next), 303);

@@ -424,12 +424,10 @@ export class StrategyService {
     const order = new Map(catalogue.areas.map((a) => [a.id, a.position]));
     items.sort((a, b) => (order.get(a.areaId) ?? 0) - (order.get(b.areaId) ?? 0) || a.code.localeCompare(b.code));
     const summaries = await this.summaries(catalogue, items);
+    // summaries keep the items' order, so each summary's role is its item's.
     const role = new Map(links.map((l) => [l.itemId, l.role]));
-    const byCode = new Map(items.map((i) => [i.code, i.id]));
-    return {
-      leads: summaries.filter((s) => role.get(byCode.get(s.code)!) === 'lead'),
-      partners: summaries.filter((s) => role.get(byCode.get(s.code)!) === 'partner'),
-    };
+    const withRole = (r: 'lead' | 'partner') => summaries.filter((_, i) => role.get(items[i]!.id) === r);
+    return { leads: withRole('lead'), partners: withRole('partner') };
   }
 
   async organisationList(): Promise<{ organisation: OrganisationRecord; lead: number; partner: number }[]> {
