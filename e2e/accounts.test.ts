@@ -1,5 +1,7 @@
 // The first administrator sets up their account from the link the hub prints at its first
-// start, finds their way around, signs out and back in; every page passes axe.
+// start, finds their way around, signs out and back in, and invites a reporter, who accepts,
+// sees only their organisation's work, makes an API token and resets their password. Every
+// page passes axe. Email goes to the outbox (no SMTP here), which the administrator reads.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,6 +10,20 @@ import { expectNoAxeViolations, launchBrowser, newContext } from './support/brow
 const baseUrl = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000';
 const setupPath = process.env.E2E_SETUP_PATH;
 const PASSWORD = 'four random words together';
+const REPORTER_PASSWORD = 'reporting is easy now';
+const NEW_PASSWORD = 'a brand new passphrase';
+
+/** The path of the link in the newest outbox email to `to`, read the way an administrator would. */
+async function linkFromOutbox(admin: Page, to: string, subject: RegExp): Promise<string> {
+  await admin.goto(`${baseUrl}/admin/outbox`);
+  const row = admin.locator('[data-qa="outbox"] tbody tr', { hasText: to }).filter({ hasText: subject }).first();
+  await row.getByRole('link').click();
+  await expectNoAxeViolations(admin);
+  const text = await admin.locator('[data-qa="email-text"]').innerText();
+  const link = /https?:\/\/\S+?(\/(invite|password-reset)\/[A-Za-z0-9_-]+)/.exec(text);
+  assert.ok(link, `a link in the email to ${to}`);
+  return link[1]!;
+}
 
 describe('the first administrator', { skip: !setupPath && 'no set-up link was printed (the database already had people)' }, () => {
   let browser: Browser;
@@ -67,5 +83,115 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
     await page.locator('[data-qa="sign-in"]').click();
     await page.waitForURL(/\/admin\/users$/);
     assert.match(await page.locator('[data-qa="user-count"]').innerText(), /1 person/);
+  });
+
+  it('invites a reporter for the Care Quality Commission', async () => {
+    await page.goto(`${baseUrl}/admin/users`);
+    await page.locator('[data-qa="invite-someone"]').click();
+    await expectNoAxeViolations(page);
+    await page.locator('[data-qa="send-invite"]').click();
+    assert.match(await page.locator('[data-qa="error-summary"]').innerText(), /Enter a name[\s\S]*Enter an email address/);
+    await expectNoAxeViolations(page);
+    await page.getByLabel('Full name').fill('Rita Reporter');
+    await page.getByLabel('Email address').fill('rita@cqc.example');
+    await page.getByLabel('Organisation reporter').check();
+    await page.getByLabel('Organisation', { exact: true }).selectOption({ label: 'Care Quality Commission' });
+    await page.locator('[data-qa="send-invite"]').click();
+    await page.waitForURL(/\/admin\/users$/);
+    assert.match(await page.locator('[data-qa="saved"]').innerText(), /Invitation sent to rita@cqc\.example/);
+    assert.match(await page.locator('[data-qa="users"]').innerText(), /Rita Reporter[\s\S]*Invited/);
+    await expectNoAxeViolations(page);
+  });
+
+  it('reads the outbox, the organisations and the audit trail', async () => {
+    await page.goto(`${baseUrl}/admin/outbox`);
+    assert.match(await page.locator('[data-qa="outbox"]').innerText(), /rita@cqc\.example[\s\S]*invited/);
+    await expectNoAxeViolations(page);
+    await page.goto(`${baseUrl}/admin/organisations`);
+    await expectNoAxeViolations(page);
+    await page.getByRole('link', { name: 'Care Quality Commission' }).click();
+    assert.match(await page.locator('[data-qa="people"]').innerText(), /Rita Reporter[\s\S]*Invited/);
+    await expectNoAxeViolations(page);
+    await page.goto(`${baseUrl}/admin/audit?person=ada%40example.org`);
+    assert.match(await page.locator('main').innerText(), /user\.invited/);
+    await expectNoAxeViolations(page);
+  });
+
+  describe('the invited reporter', () => {
+    let reporterContext: BrowserContext;
+    let reporter: Page;
+
+    before(async () => {
+      // A browser of their own (axe needs JavaScript to scan; the forms work without it).
+      reporterContext = await newContext(browser, { javaScript: true });
+      reporter = await reporterContext.newPage();
+    });
+    after(async () => reporterContext?.close());
+
+    it('accepts the invitation and sees only their organisation’s work', async () => {
+      const link = await linkFromOutbox(page, 'rita@cqc.example', /invited/);
+      await reporter.goto(`${baseUrl}${link}`);
+      assert.equal(await reporter.getByRole('heading', { level: 1 }).innerText(), 'Accept your invitation');
+      await expectNoAxeViolations(reporter);
+      await reporter.getByLabel('Create a password').fill(REPORTER_PASSWORD);
+      await reporter.getByLabel('Confirm password').fill(REPORTER_PASSWORD);
+      await reporter.locator('[data-qa="accept-invite"]').click();
+      await reporter.waitForURL(/\/admin\?welcome=1$/);
+      assert.match(await reporter.locator('[data-qa="account"]').innerText(), /Rita Reporter[\s\S]*Organisation reporter[\s\S]*Care Quality Commission/);
+      const work = await reporter.locator('[data-qa="organisation-work"]').innerText();
+      assert.match(work, /AR-06/);
+      assert.doesNotMatch(work, /AR-04/, 'a Department of Health and Social Care item is not theirs');
+      await expectNoAxeViolations(reporter);
+      // The link worked once.
+      await reporter.goto(`${baseUrl}${link}`);
+      assert.equal(await reporter.getByRole('heading', { level: 1 }).innerText(), 'This link has expired');
+      // Other organisations and the people pages are closed to them.
+      assert.equal((await reporter.goto(`${baseUrl}/admin/organisations/skills-for-care`))?.status(), 403);
+      assert.equal((await reporter.goto(`${baseUrl}/admin/users`))?.status(), 403);
+      assert.equal((await reporter.goto(`${baseUrl}/api/v1/organisations/skills-for-care/work`))?.status(), 403);
+    });
+
+    it('makes an API token that reads their organisation’s work and nothing else', async () => {
+      await reporter.goto(`${baseUrl}/admin`);
+      await reporter.locator('[data-qa="organisation-page"]').click();
+      await expectNoAxeViolations(reporter);
+      await reporter.locator('[data-qa="new-token"]').click();
+      await expectNoAxeViolations(reporter);
+      await reporter.getByLabel('Name').fill('Quarterly return');
+      await reporter.getByLabel('organisation:read').check();
+      await reporter.locator('[data-qa="create-token"]').click();
+      const token = (await reporter.locator('[data-qa="token"]').innerText()).trim();
+      assert.match(token, /^wsh_/);
+      await expectNoAxeViolations(reporter);
+      const own = await fetch(`${baseUrl}/api/v1/organisations/care-quality-commission/work`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(own.status, 200);
+      const other = await fetch(`${baseUrl}/api/v1/organisations/skills-for-care/work`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(other.status, 403);
+    });
+
+    it('resets a forgotten password', async () => {
+      await reporterContext.clearCookies();
+      await reporter.goto(`${baseUrl}/login`);
+      await reporter.locator('[data-qa="forgotten-password"]').click();
+      await expectNoAxeViolations(reporter);
+      await reporter.getByLabel('Email address').fill('rita@cqc.example');
+      await reporter.locator('[data-qa="send-reset"]').click();
+      assert.match(await reporter.locator('[data-qa="reset-sent"]').innerText(), /If rita@cqc\.example has an account/);
+      await expectNoAxeViolations(reporter);
+      let link = '';
+      for (let tries = 0; tries < 20 && !link; tries++) {
+        // The email is written just after the answer, so it may take a moment to appear.
+        link = await linkFromOutbox(page, 'rita@cqc.example', /password/i).catch(() => '');
+        if (!link) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.ok(link, 'the reset email arrived');
+      await reporter.goto(`${baseUrl}${link}`);
+      await expectNoAxeViolations(reporter);
+      await reporter.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await reporter.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+      await reporter.locator('[data-qa="save-password"]').click();
+      await reporter.waitForURL(/\/admin\?password-changed=1$/);
+      assert.match(await reporter.locator('main').innerText(), /Your password has been changed/);
+    });
   });
 });

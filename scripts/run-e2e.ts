@@ -100,7 +100,7 @@ async function runTests(files: string[], baseUrl: string, setupPath: string | un
   // TAP, whatever the terminal: its summary (# pass / # fail) is what CI reads.
   const runner = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-timeout=60000', ...files],
+    ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-timeout=240000', ...files],
     { cwd: projectRoot, env: { ...process.env, E2E_BASE_URL: baseUrl, ...(setupPath ? { E2E_SETUP_PATH: setupPath } : {}) }, stdio: 'inherit' },
   );
   return new Promise((resolve) => {

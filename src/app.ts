@@ -20,10 +20,18 @@ import { formsPlugin } from './platform/http/forms.ts';
 import { AccountsService } from './features/accounts/service.ts';
 import { sessionPlugin } from './features/accounts/session.ts';
 import { accountsRoutes } from './features/accounts/routes.ts';
+import { AuditService } from './features/audit/service.ts';
+import { auditRoutes } from './features/audit/routes.ts';
+import { ApiTokensService } from './features/accounts/api-tokens.ts';
+import { organisationRoutes } from './features/accounts/organisation-routes.ts';
+import { outboxRoutes } from './features/outbox/routes.ts';
+import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 
 export interface AppServices {
   strategy: StrategyService;
   accounts: AccountsService;
+  apiTokens: ApiTokensService;
+  audit: AuditService;
 }
 
 export interface BuildAppOptions {
@@ -34,6 +42,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Form submissions allowed per minute per address on sign-in forms (tests raise it). */
   signInRateLimit?: number;
+  /** Sends email; by default SMTP when `SMTP_URL` is set, otherwise the outbox folder. */
+  mailer?: Mailer;
 }
 
 declare module 'fastify' {
@@ -70,10 +80,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.header('x-request-id', request.id);
   });
 
+  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom });
   const services: AppServices = {
     strategy: options.services?.strategy ?? new StrategyService(database),
-    accounts: options.services?.accounts ?? new AccountsService(database),
+    accounts:
+      options.services?.accounts ??
+      new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError: (err, message) => app.log.error({ err }, message) }),
+    apiTokens: options.services?.apiTokens ?? new ApiTokensService(database),
+    audit: options.services?.audit ?? new AuditService(database),
   };
+  // Email started after a response (password resets) is finished before the app closes.
+  app.addHook('onClose', async () => {
+    await services.accounts.settled();
+    if (!options.mailer) await mailer.close();
+  });
   const openapi = new OpenApiRegistry();
 
   await app.register(securityPlugin, { production: config.env === 'production' });
@@ -81,7 +101,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(errorsPlugin);
   await app.register(formsPlugin, { secret: config.sessionSecret, production: config.env === 'production' });
   await app.register(accessPlugin);
-  await app.register(sessionPlugin, { accounts: services.accounts, production: config.env === 'production' });
+  await app.register(sessionPlugin, { accounts: services.accounts, apiTokens: services.apiTokens, production: config.env === 'production' });
 
   // GOV.UK Frontend's built CSS, JS, fonts and images, and this service's own few files.
   const allowedAsset = /\.(css|js|mjs|woff2?|svg|png|ico|json)$/;
@@ -104,6 +124,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(strategyRoutes, { service: services.strategy, openapi });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
   await app.register(accountsRoutes, { accounts: services.accounts, strategy: services.strategy, signInRateLimit: options.signInRateLimit ?? 10 });
+  await app.register(organisationRoutes, { accounts: services.accounts, apiTokens: services.apiTokens, strategy: services.strategy, openapi });
+  await app.register(outboxRoutes, { outbox: config.smtpUrl ? undefined : new Outbox(config.dataDir), smtpHost: config.smtpUrl ? new URL(config.smtpUrl).hostname : undefined });
+  await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
 
   app.decorate('services', services);
   return app;

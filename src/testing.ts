@@ -1,15 +1,17 @@
 // Test support: the real app on a fresh test database, with or without the demo strategy.
 // Route tests use `app.inject`, which runs the whole stack (hooks, views, errors) in process.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppServices } from './app.ts';
 import { loadConfig } from './config.ts';
 import { systemActor } from './platform/audit/audit.ts';
 import { createTestDatabase, type TestDatabase } from './platform/db/test-database.ts';
 import { datasetsDir, projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
+import { Outbox, type Mailer } from './platform/mail/mailer.ts';
 
 /** Changes when the demo data or the code that loads it changes, so the template is rebuilt. */
 function demoVersion(): string {
@@ -37,26 +39,67 @@ export interface TestApp {
   app: FastifyInstance;
   database: TestDatabase;
   services: AppServices;
+  /** Where email goes unless the test gave its own mailer. */
+  outbox: Outbox;
   close(): Promise<void>;
 }
 
-export async function createTestApp(contents: 'demo' | 'empty' = 'demo', options: { signInRateLimit?: number } = {}): Promise<TestApp> {
+export async function createTestApp(contents: 'demo' | 'empty' = 'demo', options: { signInRateLimit?: number; mailer?: Mailer } = {}): Promise<TestApp> {
   const database = await testDatabase(contents);
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(projectRoot, 'data', 'test-unused') });
+  // Each app writes its outbox to a folder of its own, removed when it closes.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-test-'));
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, BASE_URL: 'http://localhost:3000' });
   const app = await buildApp({
     config,
     database,
     logger: false,
     signInRateLimit: options.signInRateLimit ?? 10_000,
+    ...(options.mailer ? { mailer: options.mailer } : {}),
     services: { strategy: new StrategyService(database, { revisionMaxAgeMs: 0 }) },
   });
   return {
     app,
     database,
     services: app.services,
+    outbox: new Outbox(dataDir),
     close: async () => {
       await app.close();
       await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A browser's view of a form: the page's CSRF token and cookie, then a urlencoded POST. */
+export async function submitForm(
+  app: FastifyInstance,
+  options: { url: string; formUrl?: string; cookie?: string; fields: Record<string, string | string[]> },
+): Promise<LightMyRequestResponse> {
+  const page = await app.inject({ url: options.formUrl ?? options.url, headers: options.cookie ? { cookie: options.cookie } : {} });
+  const csrfCookie = page.cookies.find((c) => c.name === 'hub_csrf')?.value ?? /hub_csrf=([^;]+)/.exec(options.cookie ?? '')?.[1];
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (!token) throw new Error(`No form with a CSRF token at ${options.formUrl ?? options.url} (status ${page.statusCode})`);
+  const body = new URLSearchParams({ _csrf: token });
+  for (const [name, value] of Object.entries(options.fields)) for (const v of ([] as string[]).concat(value)) body.append(name, v);
+  const cookie = [options.cookie?.replace(/hub_csrf=[^;]*;? ?/, ''), csrfCookie ? `hub_csrf=${csrfCookie}` : ''].filter(Boolean).join('; ');
+  return app.inject({
+    method: 'POST',
+    url: options.url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+    payload: body.toString(),
+  });
+}
+
+/** Signs in through the real form; `cookie` carries the session for later requests. */
+export async function signInAs(app: FastifyInstance, email: string, password: string): Promise<{ res: LightMyRequestResponse; cookie: string }> {
+  const res = await submitForm(app, { url: '/login', fields: { email, password } });
+  const session = res.cookies.find((c) => c.name === 'hub_session');
+  return { res, cookie: session ? `hub_session=${session.value}` : '' };
+}
+
+/** The session cookie a response set, as a header value for the next request. */
+export function sessionFrom(res: LightMyRequestResponse): string {
+  const session = res.cookies.find((c) => c.name === 'hub_session');
+  if (!session) throw new Error(`No session cookie in the response (status ${res.statusCode})`);
+  return `hub_session=${session.value}`;
 }

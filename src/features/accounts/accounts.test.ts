@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { systemActor } from '../../platform/audit/audit.ts';
-import { ACCESS, can } from '../../platform/auth/permissions.ts';
+import { ACCESS, API_SCOPE_NAMES, can, type AccessRule } from '../../platform/auth/permissions.ts';
 import { ROLES, type Role } from '../../platform/auth/roles.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { queryRows } from '../../platform/db/client.ts';
@@ -42,6 +42,13 @@ describe('the permission table', () => {
     assert.equal(can(reporter, 'organisation.view', { organisationId: 7 }), true);
     assert.equal(can(reporter, 'organisation.view', { organisationId: 8 }), false);
     assert.equal(can({ ...reporter, role: 'strategy_team', organisationId: null }, 'organisation.view', { organisationId: 8 }), true);
+    const token = { ...reporter, id: 0, token: { id: 1, name: 'script', scopes: ['organisation:read'] } };
+    assert.equal(can(token, 'organisation.view', { organisationId: 7 }), true, 'a token with the scope, on its organisation');
+    assert.equal(can(token, 'organisation.view', { organisationId: 8 }), false, 'never another organisation');
+    assert.equal(can({ ...token, token: { ...token.token, scopes: [] } }, 'organisation.view', { organisationId: 7 }), false, 'not without the scope');
+    assert.equal(can(token, 'api-tokens.manage', { organisationId: 7 }), false, 'tokens cannot make tokens');
+    assert.equal(can(token, 'admin.home'), false, 'rows without a scope are closed to tokens');
+    assert.equal(can(token, 'account.whoami'), true);
   });
 });
 
@@ -49,6 +56,7 @@ describe('accounts', () => {
   let t: TestApp;
   const ids: Partial<Record<Role, number>> = {};
   let cqcId: number;
+  let cqcSlug: string;
 
   async function addUser(role: Role, email: string, organisationId: number | null = null): Promise<number> {
     const [row] = await t.database.db.insert(users).values({ email, name: email.split('@')[0]!, role, organisationId, passwordHash: await hashPassword(PASSWORD) }).returning();
@@ -58,7 +66,9 @@ describe('accounts', () => {
   before(async () => {
     t = await createTestApp('demo');
     const catalogue = await t.services.strategy.catalogue();
-    cqcId = catalogue.organisations.find((o) => o.shortName === 'CQC')!.id;
+    const cqc = catalogue.organisations.find((o) => o.shortName === 'CQC')!;
+    cqcId = cqc.id;
+    cqcSlug = cqc.slug;
   });
   after(async () => t.close());
 
@@ -191,6 +201,8 @@ describe('accounts', () => {
     await assert.rejects(t.services.accounts.updateUser(systemActor, team, viewer.id, { role: 'viewer', organisationId: null, version: viewer.version }), ConflictError);
     const audit = await queryRows<{ before: { role: string }; after: { role: string } }>(t.database.db, sql`select before, after from audit_events where action = 'user.updated' and object_id = ${String(viewer.id)}`);
     assert.deepEqual([audit[0]?.before.role, audit[0]?.after.role], ['viewer', 'organisation_reporter']);
+    // Back as it was: the permission walk below signs in as each role.
+    await t.services.accounts.updateUser(systemActor, admin, viewer.id, { role: 'viewer', organisationId: null, version: updated.version });
   });
 
   it('signs a deactivated person out at once', async () => {
@@ -205,7 +217,7 @@ describe('accounts', () => {
     assert.equal(reactivated.status, 'active');
   });
 
-  it('walks every route of the permission table as every role', async () => {
+  it('walks every route of the permission table as every role, as an API token, and across organisations', async () => {
     const sessions = new Map<Role | 'anonymous', string>([['anonymous', '']]);
     const emails: Record<Role, string> = {
       administrator: 'ada@example.org',
@@ -217,29 +229,52 @@ describe('accounts', () => {
     };
     await t.database.db.execute(sql`delete from sign_in_throttle`);
     for (const role of ROLES) sessions.set(role, (await signIn(emails[role])).cookie);
-    const sample = (url: string) => url.replace(':code', 'AR-01').replace(':id', String(ids.viewer)).replace(':token', 'not-a-real-token');
+    const admin = { id: ids.administrator!, email: 'ada@example.org', name: 'Ada', role: 'administrator' as Role, organisationId: null };
+    const { token: apiToken } = await t.services.apiTokens.create(systemActor, admin, cqcId, { name: 'walk', scopes: [...API_SCOPE_NAMES], expiresInDays: 1 });
+    const otherSlug = (await t.services.strategy.catalogue()).organisations.find((o) => o.id !== cqcId)!.slug;
+    const sample = (url: string, organisation = cqcSlug) =>
+      url.replace(':organisation', organisation).replace(':code', 'AR-01').replace(':id', String(ids.viewer)).replace(':token', 'not-a-real-token');
+
+    /** One request as a browser would make it: the CSRF token of its own session on writes. */
+    async function request(method: string, url: string, cookie: string, bearer?: string): Promise<LightMyRequestResponse> {
+      const formPage = await t.app.inject({ url: cookie ? '/sign-out' : '/login', headers: cookie ? { cookie } : {} });
+      const csrfCookie = formPage.cookies.find((c) => c.name === 'hub_csrf')?.value ?? /hub_csrf=([^;]+)/.exec(cookie)?.[1];
+      const token = /name="_csrf" value="([^"]+)"/.exec(formPage.body)?.[1];
+      const cookieHeader = [cookie.replace(/hub_csrf=[^;]*;? ?/, ''), csrfCookie ? `hub_csrf=${csrfCookie}` : ''].filter(Boolean).join('; ');
+      return t.app.inject({
+        method: method as 'GET' | 'POST',
+        url,
+        headers: {
+          ...(cookieHeader ? { cookie: cookieHeader } : {}),
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+          ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(method === 'POST' ? { payload: token ? `_csrf=${encodeURIComponent(token)}` : '' } : {}),
+      });
+    }
+    const refused = (res: LightMyRequestResponse) => res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/login?next='));
+
     // Signing out ends the sessions the walk uses, so it goes last.
     const routes = t.app.accessRoutes
       .filter((r) => !r.url.includes('*') && !r.url.startsWith('/test-only'))
       .sort((a, b) => Number(a.method === 'POST' && a.access === 'account.sign-out') - Number(b.method === 'POST' && b.access === 'account.sign-out'));
-    assert.ok(routes.length >= 15, `${routes.length} routes to walk`);
+    assert.ok(routes.length >= 30, `${routes.length} routes to walk`);
     for (const route of routes) {
-      const rule = ACCESS[route.access];
+      const rule: AccessRule = ACCESS[route.access];
+      const isApi = route.url.startsWith('/api/');
       for (const [who, cookie] of sessions) {
-        // Each request gets the CSRF token of its own session, as a browser would.
-        const formPage = await t.app.inject({ url: cookie ? '/sign-out' : '/login', headers: cookie ? { cookie } : {} });
-        const csrfCookie = formPage.cookies.find((c) => c.name === 'hub_csrf')?.value ?? /hub_csrf=([^;]+)/.exec(cookie)?.[1];
-        const token = /name="_csrf" value="([^"]+)"/.exec(formPage.body)?.[1];
-        const cookieHeader = [cookie.replace(/hub_csrf=[^;]*;? ?/, ''), csrfCookie ? `hub_csrf=${csrfCookie}` : ''].filter(Boolean).join('; ');
-        const res = await t.app.inject({
-          method: route.method as 'GET' | 'POST',
-          url: sample(route.url),
-          headers: { ...(cookieHeader ? { cookie: cookieHeader } : {}), ...(route.method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-          ...(route.method === 'POST' ? { payload: token ? `_csrf=${encodeURIComponent(token)}` : '' } : {}),
-        });
-        const allowed = rule.roles === 'anyone' || (who !== 'anonymous' && (rule.roles === 'signed-in' || (rule.roles as readonly string[]).includes(who)));
-        const refused = res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/login?next='));
-        assert.equal(!refused, allowed, `${route.method} ${route.url} as ${who}: expected ${allowed ? 'allowed' : 'refused'}, got ${res.statusCode}`);
+        const res = await request(route.method, sample(route.url), cookie);
+        const allowed = rule.roles === 'anyone' || (who !== 'anonymous' && (rule.roles === 'signed-in' || rule.roles.includes(who)));
+        assert.equal(!refused(res), allowed, `${route.method} ${route.url} as ${who}: expected ${allowed ? 'allowed' : 'refused'}, got ${res.statusCode}`);
+      }
+      // An organisation's token: only API rows naming a scope it holds; pages ignore it.
+      const asToken = await request(route.method, sample(route.url), '', apiToken);
+      const tokenAllowed = rule.roles === 'anyone' || (isApi && !!rule.apiScope && (rule.roles === 'signed-in' || rule.roles.includes('organisation_reporter')));
+      assert.equal(!refused(asToken), tokenAllowed, `${route.method} ${route.url} as an API token: expected ${tokenAllowed ? 'allowed' : 'refused'}, got ${asToken.statusCode}`);
+      // Rows scoped to an organisation refuse a reporter, or a token, of another.
+      if (rule.object === 'own-organisation' && route.url.includes(':organisation')) {
+        assert.ok(refused(await request(route.method, sample(route.url, otherSlug), sessions.get('organisation_reporter')!)), `${route.method} ${route.url}: a reporter of another organisation is refused`);
+        if (isApi) assert.ok(refused(await request(route.method, sample(route.url, otherSlug), '', apiToken)), `${route.method} ${route.url}: another organisation's token is refused`);
       }
     }
   });

@@ -1,7 +1,8 @@
 // The accounts feature's forms: what each accepts and the messages a person sees.
 import { z } from 'zod';
 import { ROLES } from '../../platform/auth/roles.ts';
-import { singleLine } from '../../platform/http/validation.ts';
+import { API_SCOPE_NAMES } from '../../platform/auth/permissions.ts';
+import { repeatable, singleLine } from '../../platform/http/validation.ts';
 
 export const emailField = z
   .string()
@@ -34,6 +35,32 @@ export const setupForm = z
     confirm: z.string().max(200),
   })
   .refine((v) => v.password === v.confirm, { message: 'Passwords do not match', path: ['confirm'] });
+
+/** A new password, typed twice. */
+export const newPasswordForm = z
+  .object({ password: newPasswordField, confirm: z.string().max(200) })
+  .refine((v) => v.password === v.confirm, { message: 'Passwords do not match', path: ['confirm'] });
+
+export const acceptInviteForm = z
+  .object({ name: nameField, password: newPasswordField, confirm: z.string().max(200) })
+  .refine((v) => v.password === v.confirm, { message: 'Passwords do not match', path: ['confirm'] });
+
+export const resetRequestForm = z.object({ email: emailField });
+
+export const inviteForm = z.object({
+  name: nameField,
+  email: emailField,
+  role: z.enum(ROLES, { error: 'Select a role' }),
+  organisation: z.string().max(100).optional(),
+});
+
+export const TOKEN_LIFETIMES = { '90': 90, '365': 365, never: null } as const;
+
+export const apiTokenForm = z.object({
+  name: nameField.refine((v) => v.length <= 60, 'Name must be 60 characters or fewer'),
+  scopes: repeatable(z.enum(API_SCOPE_NAMES, { error: 'Select what the token may do from the list' }), 10).refine((v) => v.length > 0, 'Select what the token may do'),
+  expires: z.enum(['90', '365', 'never'], { error: 'Select when the token expires' }),
+});
 
 export const userFiltersQuery = z.strictObject({
   role: z.union([z.literal(''), z.enum(ROLES)]).optional(),

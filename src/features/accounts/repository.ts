@@ -1,12 +1,15 @@
 // SQL for people, sessions, one-time links and sign-in throttling.
-import { and, asc, count, eq, gt, ilike, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, ilike, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 import { organisations } from '../strategy/schema.ts';
-import { accountTokens, sessions, signInThrottle, users, type AccountTokenPurpose, type UserStatus } from './schema.ts';
+import { accountTokens, apiTokens, sessions, signInThrottle, users, type AccountTokenPurpose, type UserStatus } from './schema.ts';
 
 export type UserRecord = typeof users.$inferSelect;
 export type AccountTokenRecord = typeof accountTokens.$inferSelect;
+export type ApiTokenRecord = typeof apiTokens.$inferSelect;
+/** A token as people see it: never its hash. */
+export type ApiTokenSummary = Omit<ApiTokenRecord, 'tokenHash'> & { createdByName: string | null };
 
 export interface UserQuery {
   role?: Role | undefined;
@@ -30,6 +33,12 @@ export class AccountsRepository {
 
   async userByEmail(email: string): Promise<UserRecord | undefined> {
     const [row] = await this.db.select().from(users).where(eq(users.email, email));
+    return row;
+  }
+
+  /** The user, locked until the transaction ends, so checks that count their links see one another. */
+  async lockUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const [row] = await this.db.select().from(users).where(eq(users.email, email)).for('update');
     return row;
   }
 
@@ -131,10 +140,90 @@ export class AccountsRepository {
     return row;
   }
 
+  /** Stops a person's unused links of one kind working (a new one replaces them). */
+  async retireTokens(userId: number, purpose: AccountTokenPurpose): Promise<void> {
+    await this.db
+      .update(accountTokens)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt)));
+  }
+
+  async tokensSince(userId: number, purpose: AccountTokenPurpose, since: Date): Promise<number> {
+    const [row] = await this.db
+      .select({ n: count() })
+      .from(accountTokens)
+      .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), gt(accountTokens.createdAt, since)));
+    return Number(row?.n ?? 0);
+  }
+
   /** Marks a link used; false if it was used meanwhile (so it works once, even in a race). */
   async useToken(id: number): Promise<boolean> {
     const rows = await this.db.update(accountTokens).set({ usedAt: sql`now()` }).where(and(eq(accountTokens.id, id), isNull(accountTokens.usedAt))).returning({ id: accountTokens.id });
     return rows.length === 1;
+  }
+
+  /* ----- organisations' API tokens ----- */
+
+  async insertApiToken(values: typeof apiTokens.$inferInsert): Promise<ApiTokenRecord> {
+    const [row] = await this.db.insert(apiTokens).values(values).returning();
+    return row!;
+  }
+
+  async apiTokensOf(organisationId: number): Promise<ApiTokenSummary[]> {
+    const { tokenHash: _hash, ...columns } = getTableColumns(apiTokens);
+    return this.db
+      .select({ ...columns, createdByName: users.name })
+      .from(apiTokens)
+      .leftJoin(users, eq(users.id, apiTokens.createdBy))
+      .where(eq(apiTokens.organisationId, organisationId))
+      .orderBy(sql`${apiTokens.revokedAt} is not null`, desc(apiTokens.createdAt), desc(apiTokens.id));
+  }
+
+  async apiTokenById(id: number): Promise<ApiTokenRecord | undefined> {
+    const [row] = await this.db.select().from(apiTokens).where(eq(apiTokens.id, id));
+    return row;
+  }
+
+  /** A token that still works: not revoked, not expired. */
+  async liveApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`))));
+    return row;
+  }
+
+  /** Revokes a token once; undefined if it was already revoked. */
+  async revokeApiToken(id: number, by: number | null): Promise<ApiTokenRecord | undefined> {
+    const [row] = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: sql`now()`, revokedBy: by })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .returning();
+    return row;
+  }
+
+  async touchApiToken(id: number): Promise<void> {
+    await this.db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, id));
+  }
+
+  /** Active tokens per organisation, for the organisations list. */
+  async liveApiTokenCounts(): Promise<Map<number, number>> {
+    const rows = await this.db
+      .select({ organisationId: apiTokens.organisationId, n: count() })
+      .from(apiTokens)
+      .where(and(isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`))))
+      .groupBy(apiTokens.organisationId);
+    return new Map(rows.map((r) => [r.organisationId, Number(r.n)]));
+  }
+
+  async userCountsByOrganisation(): Promise<Map<number, number>> {
+    const rows = await this.db
+      .select({ organisationId: users.organisationId, n: count() })
+      .from(users)
+      .where(and(eq(users.status, 'active'), sql`${users.organisationId} is not null`))
+      .groupBy(users.organisationId);
+    return new Map(rows.map((r) => [r.organisationId!, Number(r.n)]));
   }
 
   /* ----- sign-in throttling ----- */

@@ -9,8 +9,8 @@ import { errorList, fieldErrors } from '../../platform/http/forms.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput, problemsFrom, type FieldProblem } from '../../platform/http/validation.ts';
 import type { StrategyService } from '../strategy/service.ts';
-import { safeNext, setupForm, signInForm, userFiltersQuery, userStatusForm, userUpdateForm } from './forms.ts';
-import { ConflictError, ForbiddenError, LOCK_MINUTES, MAX_FAILURES, type AccountsService } from './service.ts';
+import { acceptInviteForm, inviteForm, newPasswordForm, resetRequestForm, safeNext, setupForm, signInForm, userFiltersQuery, userStatusForm, userUpdateForm } from './forms.ts';
+import { ConflictError, ForbiddenError, LINK_HOURS, LOCK_MINUTES, MailNotSentError, MAX_FAILURES, RESET_MINUTES, type AccountsService } from './service.ts';
 
 const PER_PAGE = 25;
 
@@ -27,11 +27,11 @@ export function actorFor(request: FastifyRequest): Actor {
 }
 
 /** A form's fields and problems, ready for the GOV.UK error summary and each field. */
-function formState(values: Record<string, unknown>, problems: FieldProblem[]) {
+export function formState(values: Record<string, unknown>, problems: FieldProblem[]) {
   return { values, problems, errorList: errorList(problems), errors: fieldErrors(problems) };
 }
 
-function parseForm<T extends z.ZodType>(schema: T, body: unknown): { data?: z.output<T>; problems: FieldProblem[] } {
+export function parseForm<T extends z.ZodType>(schema: T, body: unknown): { data?: z.output<T>; problems: FieldProblem[] } {
   const result = schema.safeParse(body ?? {});
   return result.success ? { data: result.data, problems: [] } : { problems: problemsFrom(result.error) };
 }
@@ -98,9 +98,73 @@ export async function accountsRoutes(
     return reply.redirect('/admin?welcome=1', 303);
   });
 
+  /* ----- accepting an invitation ----- */
+
+  const sessionMeta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id });
+  const expiredLink = (reply: FastifyReply, kind: 'invite' | 'reset') =>
+    reply.page('accounts/views/link-expired.njk', { title: 'This link has expired', kind }, { status: 404 });
+
+  app.get<{ Params: { token: string } }>('/invite/:token', { config: { access: 'account.reset-password' } }, async (request, reply) => {
+    const invitation = await accounts.invitation(request.params.token);
+    if (!invitation) return expiredLink(reply, 'invite');
+    return reply.page('accounts/views/accept-invite.njk', { title: 'Accept your invitation', email: invitation.email, ...formState({ name: invitation.name }, []) });
+  });
+
+  app.post<{ Params: { token: string } }>('/invite/:token', { config: { access: 'account.reset-password', rateLimit: signInLimit } }, async (request, reply) => {
+    const invitation = await accounts.invitation(request.params.token);
+    if (!invitation) return expiredLink(reply, 'invite');
+    const body = (request.body ?? {}) as Record<string, string>;
+    const { data, problems } = parseForm(acceptInviteForm, body);
+    if (!data) return reply.page('accounts/views/accept-invite.njk', { title: 'Accept your invitation', email: invitation.email, ...formState({ name: body.name ?? '' }, problems) }, { status: 400 });
+    try {
+      const { sessionToken } = await accounts.acceptInvite(request.params.token, data, sessionMeta(request));
+      reply.startSession(sessionToken);
+      return reply.redirect('/admin?welcome=1', 303);
+    } catch (error) {
+      if (error instanceof ForbiddenError) return expiredLink(reply, 'invite');
+      throw error;
+    }
+  });
+
+  /* ----- password reset ----- */
+
+  app.get('/password-reset', { config: { access: 'account.reset-password' } }, async (_request, reply) =>
+    reply.page('accounts/views/reset-request.njk', { title: 'Reset your password', minutes: RESET_MINUTES, ...formState({}, []) }),
+  );
+
+  app.post('/password-reset', { config: { access: 'account.reset-password', rateLimit: signInLimit } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, string>;
+    const { data, problems } = parseForm(resetRequestForm, body);
+    if (!data) return reply.page('accounts/views/reset-request.njk', { title: 'Reset your password', minutes: RESET_MINUTES, ...formState({ email: body.email ?? '' }, problems) }, { status: 400 });
+    // The same page, at once, whether or not the address has an account.
+    accounts.requestPasswordReset(data.email, sessionMeta(request));
+    return reply.page('accounts/views/reset-sent.njk', { title: 'Check your email', email: data.email, minutes: RESET_MINUTES });
+  });
+
+  app.get<{ Params: { token: string } }>('/password-reset/:token', { config: { access: 'account.reset-password' } }, async (request, reply) => {
+    const link = await accounts.resetLink(request.params.token);
+    if (!link) return expiredLink(reply, 'reset');
+    return reply.page('accounts/views/reset-password.njk', { title: 'Choose a new password', email: link.email, ...formState({}, []) });
+  });
+
+  app.post<{ Params: { token: string } }>('/password-reset/:token', { config: { access: 'account.reset-password', rateLimit: signInLimit } }, async (request, reply) => {
+    const link = await accounts.resetLink(request.params.token);
+    if (!link) return expiredLink(reply, 'reset');
+    const { data, problems } = parseForm(newPasswordForm, request.body);
+    if (!data) return reply.page('accounts/views/reset-password.njk', { title: 'Choose a new password', email: link.email, ...formState({}, problems) }, { status: 400 });
+    try {
+      const { sessionToken } = await accounts.completeReset(request.params.token, data.password, sessionMeta(request));
+      reply.startSession(sessionToken);
+      return reply.redirect('/admin?password-changed=1', 303);
+    } catch (error) {
+      if (error instanceof ForbiddenError) return expiredLink(reply, 'reset');
+      throw error;
+    }
+  });
+
   /* ----- the signed-in home page ----- */
 
-  app.get<{ Querystring: { welcome?: string } }>('/admin', { config: { access: 'admin.home' } }, async (request, reply) => {
+  app.get<{ Querystring: { welcome?: string; 'password-changed'?: string } }>('/admin', { config: { access: 'admin.home' } }, async (request, reply) => {
     const user = request.user!;
     const catalogue = await strategy.catalogue();
     const organisation = user.organisationId ? catalogue.organisationById.get(user.organisationId) : undefined;
@@ -112,6 +176,7 @@ export async function accountsRoutes(
       organisation,
       work,
       welcome: request.query.welcome === '1',
+      passwordChanged: request.query['password-changed'] === '1',
     });
   });
 
@@ -134,11 +199,67 @@ export async function accountsRoutes(
       organisations: catalogue.organisations.map((o) => ({ value: o.slug, text: o.name, selected: query.organisation === o.slug })),
       roleLabels: ROLE_LABELS,
       paginationParams: pagination(query.page, result.pages, (n) => `/admin/users${queryString({ ...base, page: n > 1 ? n : undefined })}`, 'people'),
-      saved: (request.query as Record<string, string>).saved,
     });
   });
 
-  const showUser = async (request: FastifyRequest, reply: FastifyReply, id: number, problems: FieldProblem[] = [], values?: Record<string, unknown>, status = 200, conflict?: string) => {
+  /* ----- invitations ----- */
+
+  const inviteFormPage = async (reply: FastifyReply, values: Record<string, unknown>, problems: FieldProblem[], status = 200, mailFailed?: string) => {
+    const catalogue = await strategy.catalogue();
+    return reply.page(
+      'accounts/views/invite.njk',
+      {
+        title: 'Invite someone',
+        hours: LINK_HOURS,
+        mailFailed,
+        roles: ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r].text, hint: { text: ROLE_LABELS[r].hint }, checked: values.role === r })),
+        organisations: [{ value: '', text: 'No organisation' }, ...catalogue.organisations.map((o) => ({ value: o.slug, text: o.name, selected: values.organisation === o.slug }))],
+        ...formState(values, problems),
+      },
+      { status },
+    );
+  };
+
+  app.get('/admin/users/invite', { config: { access: 'users.invite' } }, async (_request, reply) => inviteFormPage(reply, { role: '', organisation: '' }, []));
+
+  app.post('/admin/users/invite', { config: { access: 'users.invite', rateLimit: signInLimit } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, string>;
+    const values = { name: body.name ?? '', email: body.email ?? '', role: body.role ?? '', organisation: body.organisation ?? '' };
+    const { data, problems } = parseForm(inviteForm, body);
+    if (!data) return inviteFormPage(reply, values, problems, 400);
+    const catalogue = await strategy.catalogue();
+    const organisation = data.organisation ? catalogue.organisations.find((o) => o.slug === data.organisation) : undefined;
+    if (data.organisation && !organisation) return inviteFormPage(reply, values, [{ field: 'organisation', message: 'Select an organisation from the list' }], 400);
+    try {
+      const user = await accounts.invite(actorFor(request), request.user!, {
+        email: data.email,
+        name: data.name,
+        role: data.role,
+        organisation: organisation ? { id: organisation.id, name: organisation.name } : null,
+      });
+      return reply.flash(`Invitation sent to ${user.email}. The link works once, for ${LINK_HOURS} hours.`).redirect('/admin/users', 303);
+    } catch (error) {
+      if (error instanceof InputError) return inviteFormPage(reply, values, error.problems, 400);
+      if (error instanceof ForbiddenError) return inviteFormPage(reply, values, [{ field: 'role', message: error.message }], 403);
+      if (error instanceof ConflictError) return inviteFormPage(reply, values, [{ field: 'email', message: error.message }], 409);
+      if (error instanceof MailNotSentError) {
+        request.log.error({ err: error.cause }, 'invitation email not sent');
+        return reply.redirect(`/admin/users/${error.user.id}?mail-failed=1`, 303);
+      }
+      throw error;
+    }
+  });
+
+  const showUser = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    problems: FieldProblem[] = [],
+    values?: Record<string, unknown>,
+    status = 200,
+    conflict?: string,
+    banners: { mailFailed?: string | undefined } = {},
+  ) => {
     const user = await accounts.getUser(request.user!, id);
     if (!user) throw new NotFoundError('person');
     const catalogue = await strategy.catalogue();
@@ -155,6 +276,8 @@ export async function accountsRoutes(
         organisations: [{ value: '', text: 'No organisation' }, ...catalogue.organisations.map((o) => ({ value: o.slug, text: o.name, selected: chosen.organisation === o.slug }))],
         roleLabels: ROLE_LABELS,
         isSelf: user.id === request.user!.id,
+        invited: !user.passwordHash,
+        ...banners,
         ...formState(chosen, problems),
       },
       { status },
@@ -167,7 +290,29 @@ export async function accountsRoutes(
     return id;
   };
 
-  app.get<{ Params: { id: string } }>('/admin/users/:id', { config: { access: 'users.list' } }, async (request, reply) => showUser(request, reply, userId(request.params.id)));
+  app.get<{ Params: { id: string }; Querystring: { 'mail-failed'?: string } }>('/admin/users/:id', { config: { access: 'users.list' } }, async (request, reply) => {
+    const mailFailed = request.query['mail-failed'] === '1' ? 'The invitation is saved, but the email could not be sent. Try sending it again.' : undefined;
+    return showUser(request, reply, userId(request.params.id), [], undefined, 200, undefined, { mailFailed });
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/users/:id/resend-invite', { config: { access: 'users.invite', rateLimit: signInLimit } }, async (request, reply) => {
+    const id = userId(request.params.id);
+    const person = await accounts.getUser(request.user!, id);
+    if (!person) throw new NotFoundError('person');
+    const organisation = person.organisationId ? (await strategy.catalogue()).organisationById.get(person.organisationId) : undefined;
+    try {
+      const user = await accounts.resendInvite(actorFor(request), request.user!, id, organisation?.name ?? null);
+      return reply.flash(`A new invitation is on its way to ${user.email}. Earlier links no longer work.`).redirect(`/admin/users/${id}`, 303);
+    } catch (error) {
+      if (error instanceof InputError) return showUser(request, reply, id, error.problems, undefined, 400);
+      if (error instanceof ForbiddenError) return showUser(request, reply, id, [{ field: 'role', message: error.message }], undefined, 403);
+      if (error instanceof MailNotSentError) {
+        request.log.error({ err: error.cause }, 'invitation email not sent');
+        return reply.redirect(`/admin/users/${id}?mail-failed=1`, 303);
+      }
+      throw error;
+    }
+  });
 
   app.post<{ Params: { id: string } }>('/admin/users/:id', { config: { access: 'users.manage' } }, async (request, reply) => {
     const id = userId(request.params.id);
@@ -177,7 +322,7 @@ export async function accountsRoutes(
       if (body.action === 'deactivate' || body.action === 'reactivate') {
         const form = parseInput(userStatusForm, { status: body.action === 'deactivate' ? 'deactivated' : 'active', version: body.version });
         const updated = await accounts.setStatus(actorFor(request), request.user!, id, form.status, form.version);
-        return reply.redirect(`/admin/users?saved=${encodeURIComponent(`${updated.name} is ${form.status === 'active' ? 'active again' : 'deactivated'}`)}`, 303);
+        return reply.flash(`${updated.name} is ${form.status === 'active' ? 'active again' : 'deactivated'}`).redirect('/admin/users', 303);
       }
       const { data, problems } = parseForm(userUpdateForm, body);
       if (!data) return await showUser(request, reply, id, problems, values, 400);
@@ -185,7 +330,7 @@ export async function accountsRoutes(
       const organisation = data.organisation ? catalogue.organisations.find((o) => o.slug === data.organisation) : undefined;
       if (data.organisation && !organisation) return await showUser(request, reply, id, [{ field: 'organisation', message: 'Select an organisation from the list' }], values, 400);
       const updated = await accounts.updateUser(actorFor(request), request.user!, id, { role: data.role, organisationId: organisation?.id ?? null, version: data.version });
-      return reply.redirect(`/admin/users?saved=${encodeURIComponent(`${updated.name}’s role and organisation are saved`)}`, 303);
+      return reply.flash(`${updated.name}’s role and organisation are saved`).redirect('/admin/users', 303);
     } catch (error) {
       if (error instanceof InputError) return showUser(request, reply, id, error.problems, values, 400);
       if (error instanceof ConflictError) return showUser(request, reply, id, [], values, 409, error.message);

@@ -1,17 +1,26 @@
-// People and their access: the first administrator's set-up link, signing in and out with
-// server-side sessions, lockout after repeated failures, and managing roles. Every change is
-// one transaction with an audit event.
+// People and their access: the first administrator's set-up link, invitations, password
+// resets, signing in and out with server-side sessions, lockout after repeated failures, and
+// managing roles. Every change is one transaction with an audit event; email goes out after
+// the transaction commits.
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser, Role } from '../../platform/auth/roles.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { InputError } from '../../platform/http/validation.ts';
+import type { Mailer } from '../../platform/mail/mailer.ts';
+import { renderEmail } from '../../platform/mail/templates.ts';
+import { formatDateTime } from '../../platform/http/views.ts';
+import { ROLE_LABELS } from '../../platform/auth/roles.ts';
 import { AccountsRepository, type UserListRow, type UserQuery, type UserRecord } from './repository.ts';
 import type { UserStatus } from './schema.ts';
 
 export const SESSION_IDLE_MINUTES = 120;
 export const LINK_HOURS = 72;
+/** Reset links are short-lived: they arrive unasked-for, in a mailbox that may be shared. */
+export const RESET_MINUTES = 60;
+/** Reset emails per account per hour; more requests are answered the same way but send nothing. */
+export const RESETS_PER_HOUR = 3;
 export const MAX_FAILURES = 5;
 export const LOCK_MINUTES = 15;
 /** Sessions are refreshed at most this often, so reading a page is not a write every time. */
@@ -25,6 +34,28 @@ export class ForbiddenError extends Error {
 
 /** Someone else saved first; the form is shown again with what was typed and this message. */
 export class ConflictError extends Error {}
+
+/** The change is saved but its email could not be sent; the person can try sending it again. */
+export class MailNotSentError extends Error {
+  constructor(readonly user: UserRecord, cause: unknown) {
+    super(`The invitation to ${user.email} is saved, but the email could not be sent. Try sending it again.`, { cause });
+  }
+}
+
+export interface AccountsOptions {
+  mailer?: Mailer | undefined;
+  /** The site's address, for links in emails. */
+  baseUrl?: string;
+  /** Where work done after a response (reset emails) reports its errors. */
+  logError?: (error: unknown, message: string) => void;
+}
+
+export interface Invitation {
+  email: string;
+  name: string;
+  role: Role;
+  organisation: { id: number; name: string } | null;
+}
 
 export type SignInResult =
   | { outcome: 'signed-in'; user: CurrentUser; sessionToken: string }
@@ -45,7 +76,33 @@ function snapshot(u: UserRecord) {
 }
 
 export class AccountsService {
-  constructor(private readonly database: Database) {}
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly options: AccountsOptions = {},
+  ) {}
+
+  /** Resolves when work started after a response (reset emails) has finished. */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private inBackground(message: string, work: () => Promise<void>): void {
+    const task: Promise<void> = work()
+      .catch((error: unknown) => this.options.logError?.(error, message))
+      .finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  private async sendMail(to: string, email: { subject: string; text: string; html: string }): Promise<void> {
+    if (!this.options.mailer) throw new Error('No mailer: this hub cannot send email');
+    await this.options.mailer.send({ to, ...email });
+  }
+
+  private link(path: string): string {
+    return `${(this.options.baseUrl ?? 'http://localhost:3000').replace(/\/$/, '')}${path}`;
+  }
 
   private repo(exec: Executor = this.database.db): AccountsRepository {
     return new AccountsRepository(exec);
@@ -188,12 +245,168 @@ export class AccountsService {
     });
   }
 
+  /* ----- invitations ----- */
+
+  /**
+   * Invites someone by email: creates their account without a password (or updates an
+   * invitation not yet accepted) and emails a single-use link, valid for 72 hours, to set one.
+   * Earlier links for the same person stop working.
+   */
+  async invite(actor: Actor, viewer: CurrentUser, invitation: Invitation): Promise<UserRecord> {
+    if (!can(viewer, 'users.invite')) throw new ForbiddenError();
+    if (invitation.role === 'administrator' && viewer.role !== 'administrator') throw new ForbiddenError('Only an administrator can invite an administrator');
+    if (invitation.role === 'organisation_reporter' && !invitation.organisation) {
+      throw new InputError([{ field: 'organisation', message: 'Select the organisation this reporter reports for' }]);
+    }
+    const token = newToken();
+    const user = await this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      const existing = await repo.userByEmail(invitation.email);
+      if (existing?.passwordHash) throw new InputError([{ field: 'email', message: `${invitation.email} already has an account` }]);
+      if (existing?.status === 'deactivated') throw new InputError([{ field: 'email', message: `${invitation.email} has a deactivated account. Reactivate it from their page instead.` }]);
+      const values = { name: invitation.name, role: invitation.role, organisationId: invitation.organisation?.id ?? null };
+      const user = existing ? await repo.updateUser(existing.id, existing.version, values) : await repo.insertUser({ email: invitation.email, ...values });
+      if (!user) throw new ConflictError(`${invitation.email}’s invitation was changed by someone else. Try again.`);
+      await this.issueLink(tx, user, 'invite', token, viewer);
+      await recordAudit(tx, actor, { action: existing ? 'user.reinvited' : 'user.invited', objectType: 'user', objectId: user.id, before: existing ? snapshot(existing) : undefined, after: snapshot(user) });
+      return user;
+    });
+    await this.sendInvite(user, token, viewer, invitation.organisation?.name ?? null);
+    return user;
+  }
+
+  /** A new invitation link for someone who has not accepted yet; the old one stops working. */
+  async resendInvite(actor: Actor, viewer: CurrentUser, id: number, organisationName: string | null): Promise<UserRecord> {
+    if (!can(viewer, 'users.invite')) throw new ForbiddenError();
+    const token = newToken();
+    const user = await this.database.db.transaction(async (tx) => {
+      const user = await this.repo(tx).userById(id);
+      if (!user) throw new InputError([{ field: 'id', message: 'No such person' }]);
+      if (user.passwordHash || user.status !== 'active') throw new InputError([{ field: 'email', message: `${user.name} has already accepted their invitation or is deactivated` }]);
+      if (user.role === 'administrator' && viewer.role !== 'administrator') throw new ForbiddenError('Only an administrator can invite an administrator');
+      await this.issueLink(tx, user, 'invite', token, viewer);
+      await recordAudit(tx, actor, { action: 'user.invite_resent', objectType: 'user', objectId: user.id });
+      return user;
+    });
+    await this.sendInvite(user, token, viewer, organisationName);
+    return user;
+  }
+
+  private async issueLink(tx: Executor, user: UserRecord, purpose: 'invite' | 'reset', token: string, creator?: CurrentUser): Promise<Date> {
+    const repo = this.repo(tx);
+    const expiresAt = new Date(Date.now() + (purpose === 'invite' ? LINK_HOURS * 3_600_000 : RESET_MINUTES * 60_000));
+    await repo.retireTokens(user.id, purpose);
+    await repo.insertToken({ tokenHash: hashToken(token), purpose, userId: user.id, createdBy: creator?.id ?? null, expiresAt });
+    return expiresAt;
+  }
+
+  private async sendInvite(user: UserRecord, token: string, inviter: CurrentUser, organisationName: string | null): Promise<void> {
+    const email = renderEmail('invite', {
+      name: user.name,
+      inviterName: inviter.name,
+      roleLabel: ROLE_LABELS[user.role].text,
+      organisationName,
+      link: this.link(`/invite/${token}`),
+      expiresAt: formatDateTime(new Date(Date.now() + LINK_HOURS * 3_600_000)),
+    });
+    try {
+      await this.sendMail(user.email, email);
+    } catch (error) {
+      throw new MailNotSentError(user, error);
+    }
+  }
+
+  /** Who an invitation link is for, while it can still be used. */
+  async invitation(token: string): Promise<{ email: string; name: string } | undefined> {
+    const found = await this.linkedUser(token, 'invite');
+    return found && !found.user.passwordHash ? { email: found.user.email, name: found.user.name } : undefined;
+  }
+
+  private async linkedUser(token: string, purpose: 'invite' | 'reset'): Promise<{ user: UserRecord } | undefined> {
+    const repo = this.repo();
+    const link = await repo.usableToken(hashToken(token), purpose);
+    if (!link?.userId) return undefined;
+    const user = await repo.userById(link.userId);
+    return user && user.status === 'active' ? { user } : undefined;
+  }
+
+  /** Accepts an invitation: sets the name and password, uses up the link, and signs in. */
+  async acceptInvite(token: string, input: { name: string; password: string }, meta: SessionMeta & { requestId?: string }): Promise<{ user: CurrentUser; sessionToken: string }> {
+    return this.setPasswordByLink(token, 'invite', input.password, meta, input.name);
+  }
+
+  /* ----- password reset ----- */
+
+  /**
+   * Asks for a reset link. Answers at once and the same way whether or not the email has an
+   * account: the lookup and the email happen after the response, so neither the words nor
+   * the time taken say who has an account.
+   */
+  requestPasswordReset(email: string, meta: SessionMeta & { requestId?: string }): void {
+    this.inBackground('password reset email failed', async () => {
+      const token = newToken();
+      const sent = await this.database.db.transaction(async (tx) => {
+        const repo = this.repo(tx);
+        // Locked: requests at the same moment take turns, so the hourly limit holds.
+        const user = await repo.lockUserByEmail(email);
+        if (!user || user.status !== 'active') return undefined;
+        if ((await repo.tokensSince(user.id, 'reset', new Date(Date.now() - 3_600_000))) >= RESETS_PER_HOUR) return undefined;
+        const expiresAt = await this.issueLink(tx, user, 'reset', token);
+        await recordAudit(tx, { type: 'user', label: email, requestId: meta.requestId, ip: meta.ip }, { action: 'password_reset.requested', objectType: 'user', objectId: user.id, after: { expiresAt } });
+        return { user, expiresAt };
+      });
+      if (!sent) return;
+      await this.sendMail(
+        sent.user.email,
+        renderEmail('password-reset', { name: sent.user.name, link: this.link(`/password-reset/${token}`), expiresAt: formatDateTime(sent.expiresAt) }),
+      );
+    });
+  }
+
+  /** Whose password a reset link changes, while it can still be used. */
+  async resetLink(token: string): Promise<{ email: string } | undefined> {
+    const found = await this.linkedUser(token, 'reset');
+    return found ? { email: found.user.email } : undefined;
+  }
+
+  /** Sets a new password from a reset link, signs the person out everywhere else, and signs in. */
+  async completeReset(token: string, password: string, meta: SessionMeta & { requestId?: string }): Promise<{ user: CurrentUser; sessionToken: string }> {
+    return this.setPasswordByLink(token, 'reset', password, meta);
+  }
+
+  private async setPasswordByLink(token: string, purpose: 'invite' | 'reset', password: string, meta: SessionMeta & { requestId?: string }, name?: string): Promise<{ user: CurrentUser; sessionToken: string }> {
+    const passwordHash = await hashPassword(password);
+    const expired = new ForbiddenError(purpose === 'invite' ? 'This invitation link has been used or has expired' : 'This password reset link has been used or has expired');
+    const user = await this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      const link = await repo.usableToken(hashToken(token), purpose);
+      if (!link?.userId || !(await repo.useToken(link.id))) throw expired;
+      const existing = await repo.userById(link.userId);
+      if (!existing || existing.status !== 'active' || (purpose === 'invite' && existing.passwordHash)) throw expired;
+      const updated = await repo.updateUser(existing.id, existing.version, { passwordHash, ...(name ? { name } : {}) });
+      if (!updated) throw expired;
+      await repo.deleteSessionsOf(updated.id);
+      await repo.clearThrottle(updated.email);
+      const actor: Actor = { type: 'user', id: String(updated.id), label: updated.email, organisationId: updated.organisationId ?? undefined, requestId: meta.requestId, ip: meta.ip };
+      await recordAudit(tx, actor, { action: purpose === 'invite' ? 'user.invite_accepted' : 'user.password_reset', objectType: 'user', objectId: updated.id, before: snapshot(existing), after: snapshot(updated) });
+      return updated;
+    });
+    const sessionToken = await this.startSession(user, meta);
+    return { user: currentUser(user), sessionToken };
+  }
+
   /* ----- managing people ----- */
 
   async listUsers(viewer: CurrentUser, query: UserQuery, page: number, perPage: number): Promise<{ rows: UserListRow[]; total: number; pages: number }> {
     if (!can(viewer, 'users.list')) throw new ForbiddenError();
     const { rows, total } = await this.repo().listUsers(query, perPage, (page - 1) * perPage);
     return { rows, total, pages: Math.max(1, Math.ceil(total / perPage)) };
+  }
+
+  /** The active people of one organisation, for those who may see that organisation. */
+  async organisationPeople(viewer: CurrentUser, organisationId: number): Promise<UserListRow[]> {
+    if (!can(viewer, 'organisation.view', { organisationId })) throw new ForbiddenError();
+    return (await this.repo().listUsers({ organisationId, status: 'active' }, 500, 0)).rows;
   }
 
   async getUser(viewer: CurrentUser, id: number): Promise<UserRecord | undefined> {

@@ -10,7 +10,7 @@ export async function opendataRoutes(app: FastifyInstance, { openapi, version }:
       openapi.document({
         title: 'Workforce Strategy Hub API',
         version,
-        description: 'Read the strategy’s recommendations, commitments and organisations as JSON or CSV. Read endpoints are public.',
+        description: 'Read the strategy’s recommendations, commitments and organisations as JSON or CSV. Public read endpoints need no sign-in; an organisation’s own endpoints need its API token.',
       }),
     );
     return reply.type('application/json; charset=utf-8').header('cache-control', 'public, max-age=300').send(document);

@@ -3,6 +3,13 @@
 // role. Add a row here before adding a route that needs one.
 import type { CurrentUser, Role } from './roles.ts';
 
+/** What an organisation's API token may be allowed to do; a token holds one or more. */
+export const API_SCOPES = {
+  'organisation:read': 'Read your organisation’s items and work through the API',
+} as const;
+export type ApiScope = keyof typeof API_SCOPES;
+export const API_SCOPE_NAMES = Object.keys(API_SCOPES) as ApiScope[];
+
 export interface AccessRule {
   /** 'anyone' (no sign-in), 'signed-in' (any role), or the roles allowed. */
   roles: 'anyone' | 'signed-in' | readonly Role[];
@@ -11,6 +18,8 @@ export interface AccessRule {
    * organisation (the route's `:organisation` slug, or the object a service loads).
    */
   object?: 'own-organisation';
+  /** The scope an API token needs to use this row ('any': every token); rows without one are closed to tokens. */
+  apiScope?: ApiScope | 'any';
   description: string;
 }
 
@@ -22,13 +31,25 @@ export const ACCESS = {
   'account.sign-in': { roles: 'anyone', description: 'Sign in, set up the first administrator' },
   'account.sign-out': { roles: 'signed-in', description: 'Sign out' },
   'admin.home': { roles: 'signed-in', description: 'The signed-in home page' },
+  'account.whoami': { roles: 'signed-in', apiScope: 'any', description: 'Who a session or API token acts as (GET /api/v1/me)' },
   'users.list': { roles: ['administrator', 'strategy_team'], description: 'List people and their roles' },
   'users.manage': { roles: ['administrator', 'strategy_team'], description: 'Change a person’s role or organisation, deactivate, reactivate' },
+  'account.reset-password': { roles: 'anyone', description: 'Ask for a password reset link, accept an invitation or reset link' },
+  'users.invite': { roles: ['administrator', 'strategy_team'], description: 'Invite people by email, resend an invitation' },
+  'organisations.list': { roles: ['administrator', 'strategy_team'], description: 'List organisations with their people and API tokens' },
   'organisation.view': {
     roles: ['administrator', 'strategy_team', 'organisation_reporter'],
     object: 'own-organisation',
+    apiScope: 'organisation:read',
     description: 'See an organisation’s items and work',
   },
+  'api-tokens.manage': {
+    roles: ['administrator', 'strategy_team', 'organisation_reporter'],
+    object: 'own-organisation',
+    description: 'Create and revoke an organisation’s API tokens',
+  },
+  'mail.outbox': { roles: ['administrator'], description: 'Read the outbox of email not sent by SMTP (it holds sign-in links)' },
+  'audit.view': { roles: ['administrator', 'strategy_team'], description: 'Read the audit trail and export it as CSV' },
 } as const satisfies Record<string, AccessRule>;
 
 export type Access = keyof typeof ACCESS;
@@ -42,6 +63,8 @@ export function can(user: CurrentUser | null, access: Access, object?: { organis
   const rule: AccessRule = ACCESS[access];
   if (rule.roles === 'anyone') return true;
   if (!user) return false;
+  // An API token reaches only the rows that name a scope it holds.
+  if (user.token && !(rule.apiScope === 'any' || (rule.apiScope && user.token.scopes.includes(rule.apiScope)))) return false;
   if (rule.roles !== 'signed-in' && !rule.roles.includes(user.role)) return false;
   if (rule.object === 'own-organisation' && object && !ANY_ORGANISATION.includes(user.role)) {
     return user.organisationId !== null && user.organisationId === object.organisationId;

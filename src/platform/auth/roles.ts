@@ -18,4 +18,6 @@ export interface CurrentUser {
   name: string;
   role: Role;
   organisationId: number | null;
+  /** Set when an organisation's API token is acting (as a reporter of that organisation). */
+  token?: { id: number; name: string; scopes: readonly string[] } | undefined;
 }

@@ -20,6 +20,8 @@ export interface ApiOperation {
   query?: z.ZodObject;
   params?: z.ZodObject;
   responses: Record<number, ApiResponseSpec>;
+  /** Needs an organisation's API token holding this scope (or a signed-in session, for reads). */
+  scope?: string;
 }
 
 // Registered by its id; every problem answer refers to it.
@@ -64,12 +66,17 @@ export class OpenApiRegistry {
       }
       const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
       if (op.query || op.params) responses['400'] ??= { description: 'A parameter cannot be used; `errors` names it', content: problem };
+      if (op.scope) {
+        responses['401'] ??= { description: 'No API token, or one that is mistyped, expired or revoked', content: problem };
+        responses['403'] ??= { description: `The token lacks the ${op.scope} scope, or belongs to another organisation`, content: problem };
+      }
       paths[op.path] ??= {};
       paths[op.path]![op.method] = {
         operationId: op.operationId,
         summary: op.summary,
         tags: op.tags,
         ...(parameters.length ? { parameters } : {}),
+        ...(op.scope ? { security: [{ apiToken: [op.scope] }] } : {}),
         responses,
       };
     }
@@ -80,7 +87,14 @@ export class OpenApiRegistry {
       const { $schema: _schema, $id: _dollarId, id: _id, ...rest } = schema;
       components[id] = rest;
     }
-    return { openapi: '3.0.3', info, paths, components: { schemas: components } };
+    const securitySchemes = {
+      apiToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An organisation’s API token (wsh_…), created on the organisation’s page in the hub. Scopes limit what it can do.',
+      },
+    };
+    return { openapi: '3.0.3', info, paths, components: { schemas: components, securitySchemes } };
   }
 }
 

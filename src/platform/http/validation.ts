@@ -80,7 +80,11 @@ export function problemsFrom(error: z.ZodError, name: (path: PropertyKey[]) => s
   });
 }
 
+/** zod's own messages start "Invalid …"; a schema's own message (e.g. "Select a role") is kept. */
+const ZOD_DEFAULT = /^Invalid /;
+
 function friendlyMessage(issue: z.core.$ZodIssue): string {
+  if ((issue.code === 'invalid_value' || issue.code === 'invalid_type') && !ZOD_DEFAULT.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_value':
       return `must be one of: ${issue.values.map(String).join(', ')}`;

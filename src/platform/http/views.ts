@@ -29,6 +29,29 @@ export function formatMonth(value: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? '' : `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 }
 
+const LONDON = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hourCycle: 'h12',
+});
+
+/** A moment as UK time, the GOV.UK way: "3:15pm on 18 July 2024" (midday and midnight by name). */
+export function formatDateTime(value: Date | string | null | undefined): string {
+  if (!value) return '';
+  const d = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(d.getTime())) return '';
+  const parts = Object.fromEntries(LONDON.formatToParts(d).map((p) => [p.type, p.value]));
+  const time =
+    parts.hour === '12' && parts.minute === '00'
+      ? parts.dayPeriod?.toLowerCase() === 'am' ? 'midnight' : 'midday'
+      : `${parts.hour}:${parts.minute}${(parts.dayPeriod ?? '').toLowerCase()}`;
+  return `${time} on ${parts.day} ${parts.month} ${parts.year}`;
+}
+
 export function formatNumber(value: number | null | undefined): string {
   return value === null || value === undefined ? '' : value.toLocaleString('en-GB');
 }
@@ -42,6 +65,7 @@ export function createViewEnvironment(): nunjucks.Environment {
   );
   env.addFilter('date', formatDate);
   env.addFilter('month', formatMonth);
+  env.addFilter('dateTime', formatDateTime);
   env.addFilter('number', formatNumber);
   env.addFilter('problemList', (problems: { field: string; message: string }[]) =>
     problems.map((p) => ({ text: `${p.field}: ${p.message}` })),
@@ -72,6 +96,8 @@ declare module 'fastify' {
     /** Renders a page to HTML; sends it unless `forCache` is set, then returns it. */
     render(template: string, context?: Record<string, unknown>, options?: PageOptions): string;
     page(template: string, context?: Record<string, unknown>, options?: PageOptions): FastifyReply;
+    /** A confirmation for the next page this browser opens (after a redirect), shown once. */
+    flash(message: string): FastifyReply;
   }
 }
 
@@ -97,11 +123,27 @@ export const viewsPlugin = fp(async (app: FastifyInstance, options: { navigation
       signedIn: request.user !== null,
     };
   });
+  // Confirmations travel in a signed cookie, not the address: a link cannot make the site
+  // show words of someone else's choosing, and a reload does not show them again.
+  const FLASH_COOKIE = 'hub_flash';
+  app.decorateReply('flash', function (this: FastifyReply, message: string) {
+    return this.setCookie(FLASH_COOKIE, message.slice(0, 300), { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 120 });
+  });
+  const takeFlash = (reply: FastifyReply): string | undefined => {
+    const raw = reply.request.cookies[FLASH_COOKIE];
+    if (raw === undefined) return undefined;
+    reply.clearCookie(FLASH_COOKIE, { path: '/' });
+    const unsigned = reply.request.unsignCookie(raw);
+    return unsigned.valid && unsigned.value ? unsigned.value : undefined;
+  };
+
   app.decorateReply('render', function (this: FastifyReply, template: string, context = {}, options: PageOptions = {}) {
     const nonce = options.forCache ? NONCE_PLACEHOLDER : this.cspNonce.script;
-    // Cached pages hold no forms that change anything, so only fresh pages get a CSRF token.
+    // Cached pages hold no forms that change anything, so only fresh pages get a CSRF token
+    // (and only they show a confirmation).
     const csrfToken = options.forCache ? undefined : this.generateCsrf();
-    return env.render(template, { ...app.pageGlobals(this.request), ...context, cspNonce: nonce, csrfToken });
+    const flash = options.forCache ? undefined : takeFlash(this);
+    return env.render(template, { ...app.pageGlobals(this.request), ...context, cspNonce: nonce, csrfToken, flash });
   });
   app.decorateReply('page', function (this: FastifyReply, template: string, context = {}, options: PageOptions = {}) {
     const html = this.render(template, context, options);
