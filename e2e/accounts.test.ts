@@ -101,6 +101,11 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
     assert.match(await page.locator('[data-qa="saved"]').innerText(), /Invitation sent to rita@cqc\.example/);
     assert.match(await page.locator('[data-qa="users"]').innerText(), /Rita Reporter[\s\S]*Invited/);
     await expectNoAxeViolations(page);
+    // Their page offers a new invitation while they have not accepted.
+    await page.getByRole('link', { name: 'Rita Reporter' }).click();
+    assert.match(await page.locator('main').innerText(), /Invited: has not set a password yet/);
+    assert.equal(await page.locator('[data-qa="resend-invite"]').count(), 1);
+    await expectNoAxeViolations(page);
   });
 
   it('reads the outbox, the organisations and the audit trail', async () => {
@@ -111,6 +116,10 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
     await expectNoAxeViolations(page);
     await page.getByRole('link', { name: 'Care Quality Commission' }).click();
     assert.match(await page.locator('[data-qa="people"]').innerText(), /Rita Reporter[\s\S]*Invited/);
+    await expectNoAxeViolations(page);
+    await page.goto(`${baseUrl}/admin/items`);
+    await expectNoAxeViolations(page);
+    await page.goto(`${baseUrl}/admin/items/AR-06/edit`);
     await expectNoAxeViolations(page);
     await page.goto(`${baseUrl}/admin/audit?person=ada%40example.org`);
     assert.match(await page.locator('main').innerText(), /user\.invited/);
@@ -145,6 +154,7 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
       // The link worked once.
       await reporter.goto(`${baseUrl}${link}`);
       assert.equal(await reporter.getByRole('heading', { level: 1 }).innerText(), 'This link has expired');
+      await expectNoAxeViolations(reporter);
       // Other organisations and the people pages are closed to them.
       assert.equal((await reporter.goto(`${baseUrl}/admin/organisations/skills-for-care`))?.status(), 403);
       assert.equal((await reporter.goto(`${baseUrl}/admin/users`))?.status(), 403);
@@ -192,6 +202,55 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
       await reporter.locator('[data-qa="save-password"]').click();
       await reporter.waitForURL(/\/admin\?password-changed=1$/);
       assert.match(await reporter.locator('main').innerText(), /Your password has been changed/);
+    });
+
+    it('reports progress: submitted, returned, resubmitted, published, and then public', async () => {
+      await reporter.goto(`${baseUrl}/admin`);
+      await reporter.locator('[data-qa="report-progress"]').click();
+      assert.match(await reporter.locator('[data-qa="tasks-done"]').innerText(), /0 of 3 items/);
+      await expectNoAxeViolations(reporter);
+      await reporter.getByRole('link', { name: /AR-06/ }).click();
+      await expectNoAxeViolations(reporter);
+      await reporter.locator('[data-qa="submit-update"]').click();
+      assert.match(await reporter.locator('[data-qa="error-summary"]').innerText(), /Select the item’s status[\s\S]*Select how confident you are[\s\S]*Enter a summary/);
+      await expectNoAxeViolations(reporter);
+      // "Not started": the public-page journeys share this hub and filter on "In progress".
+      await reporter.getByLabel('Not started').check();
+      await reporter.getByLabel('Some risk').check();
+      await reporter.getByLabel('Summary').fill('Guidance drafted with providers.');
+      await reporter.getByLabel('What has happened (optional)').fill('We met **12 providers** in October.');
+      await reporter.locator('[data-qa="submit-update"]').click();
+      assert.match(await reporter.locator('[data-qa="saved"]').innerText(), /submitted/);
+
+      // The team returns it with a comment.
+      await page.goto(`${baseUrl}/admin/updates`);
+      await expectNoAxeViolations(page);
+      await page.getByRole('link', { name: /AR-06/ }).click();
+      assert.match(await page.locator('[data-qa="narrative"]').innerText(), /We met 12 providers/);
+      await expectNoAxeViolations(page);
+      await page.getByLabel('Or return it with comments').fill('Please add a link to the draft guidance.');
+      await page.locator('[data-qa="return"]').click();
+      assert.match(await page.locator('[data-qa="saved"]').innerText(), /returned/);
+
+      // The reporter sees why, puts it right and submits again.
+      await reporter.goto(`${baseUrl}/report/care-quality-commission/items/AR-06`);
+      assert.match(await reporter.locator('[data-qa="review-comment"]').innerText(), /Please add a link to the draft guidance\./);
+      await expectNoAxeViolations(reporter);
+      await reporter.getByLabel('Links to evidence (optional)').fill('Draft guidance https://example.org/guidance.pdf');
+      await reporter.locator('[data-qa="submit-update"]').click();
+
+      // Nothing is public until the team publishes it.
+      await page.goto(`${baseUrl}/recommendations/AR-06`);
+      assert.equal(await page.locator('[data-qa="no-timeline"]').count(), 1);
+      await page.goto(`${baseUrl}/admin/updates`);
+      await page.getByRole('link', { name: /AR-06/ }).click();
+      await page.locator('[data-qa="publish"]').click();
+      assert.match(await page.locator('[data-qa="saved"]').innerText(), /published/);
+
+      await page.goto(`${baseUrl}/recommendations/AR-06`);
+      assert.match(await page.locator('[data-qa="status"]').innerText(), /Not started/);
+      assert.match(await page.locator('[data-qa="timeline"]').innerText(), /Care Quality Commission[\s\S]*Guidance drafted with providers\.[\s\S]*We met 12 providers[\s\S]*Draft guidance/);
+      await expectNoAxeViolations(page);
     });
   });
 });

@@ -14,6 +14,7 @@ import { govukFrontendDir, viewsPlugin } from './platform/http/views.ts';
 import { projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
 import { strategyRoutes } from './features/strategy/routes.ts';
+import { itemAdminRoutes } from './features/strategy/admin-routes.ts';
 import { opendataRoutes } from './features/opendata/routes.ts';
 import { accessPlugin } from './platform/http/access.ts';
 import { formsPlugin } from './platform/http/forms.ts';
@@ -25,12 +26,15 @@ import { auditRoutes } from './features/audit/routes.ts';
 import { ApiTokensService } from './features/accounts/api-tokens.ts';
 import { organisationRoutes } from './features/accounts/organisation-routes.ts';
 import { outboxRoutes } from './features/outbox/routes.ts';
+import { ProgressService } from './features/progress/service.ts';
+import { progressRoutes } from './features/progress/routes.ts';
 import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 
 export interface AppServices {
   strategy: StrategyService;
   accounts: AccountsService;
   apiTokens: ApiTokensService;
+  progress: ProgressService;
   audit: AuditService;
 }
 
@@ -81,13 +85,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom });
+  const strategy = options.services?.strategy ?? new StrategyService(database);
   const services: AppServices = {
-    strategy: options.services?.strategy ?? new StrategyService(database),
+    strategy,
     accounts:
       options.services?.accounts ??
       new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError: (err, message) => app.log.error({ err }, message) }),
     apiTokens: options.services?.apiTokens ?? new ApiTokensService(database),
     audit: options.services?.audit ?? new AuditService(database),
+    progress: options.services?.progress ?? new ProgressService(database, strategy),
   };
   // Email started after a response (password resets) is finished before the app closes.
   app.addHook('onClose', async () => {
@@ -121,12 +127,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(healthRoutes, { database });
-  await app.register(strategyRoutes, { service: services.strategy, openapi });
+  await app.register(strategyRoutes, { service: services.strategy, openapi, timeline: (code) => services.progress.timeline(code) });
+  await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
   await app.register(accountsRoutes, { accounts: services.accounts, strategy: services.strategy, signInRateLimit: options.signInRateLimit ?? 10 });
   await app.register(organisationRoutes, { accounts: services.accounts, apiTokens: services.apiTokens, strategy: services.strategy, openapi });
   await app.register(outboxRoutes, { outbox: config.smtpUrl ? undefined : new Outbox(config.dataDir), smtpHost: config.smtpUrl ? new URL(config.smtpUrl).hostname : undefined });
   await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
+  await app.register(progressRoutes, { progress: services.progress, strategy: services.strategy, openapi });
 
   app.decorate('services', services);
   return app;

@@ -233,7 +233,8 @@ describe('accounts', () => {
     const { token: apiToken } = await t.services.apiTokens.create(systemActor, admin, cqcId, { name: 'walk', scopes: [...API_SCOPE_NAMES], expiresInDays: 1 });
     const otherSlug = (await t.services.strategy.catalogue()).organisations.find((o) => o.id !== cqcId)!.slug;
     const sample = (url: string, organisation = cqcSlug) =>
-      url.replace(':organisation', organisation).replace(':code', 'AR-01').replace(':id', String(ids.viewer)).replace(':token', 'not-a-real-token');
+      // AR-06 is one CQC leads, so the reporter's own-organisation routes have something to show.
+      url.replace(':organisation', organisation).replace(':code', url.includes(':organisation') ? 'AR-06' : 'AR-01').replace(':id', String(ids.viewer)).replace(':token', 'not-a-real-token');
 
     /** One request as a browser would make it: the CSRF token of its own session on writes. */
     async function request(method: string, url: string, cookie: string, bearer?: string): Promise<LightMyRequestResponse> {

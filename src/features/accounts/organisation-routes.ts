@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { API_SCOPES, can, type Access } from '../../platform/auth/permissions.ts';
 import { ROLE_LABELS } from '../../platform/auth/roles.ts';
 import { NotFoundError, sendProblem } from '../../platform/http/errors.ts';
+import { formState, parseForm } from '../../platform/http/forms.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { InputError, type FieldProblem } from '../../platform/http/validation.ts';
 import { itemSummaryJson } from '../strategy/api-json.ts';
@@ -14,7 +15,7 @@ import type { OrganisationRecord } from '../strategy/repository.ts';
 import type { StrategyService } from '../strategy/service.ts';
 import type { ApiTokensService } from './api-tokens.ts';
 import { apiTokenForm, TOKEN_LIFETIMES } from './forms.ts';
-import { actorFor, formState, parseForm } from './routes.ts';
+import { actorFor } from './routes.ts';
 import { ConflictError, type AccountsService } from './service.ts';
 
 const organisationParams = z.object({ organisation: z.string().max(100).describe('The organisation’s slug, as in /api/v1/organisations') });

@@ -1,13 +1,12 @@
 // Signing in and out, setting up the first administrator, the signed-in home page, and
 // managing people. Routes parse, call the accounts service, and render.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
 import type { Actor } from '../../platform/audit/audit.ts';
 import { ROLE_LABELS, ROLES } from '../../platform/auth/roles.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
-import { errorList, fieldErrors } from '../../platform/http/forms.ts';
+import { formState, parseForm } from '../../platform/http/forms.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
-import { InputError, parseInput, problemsFrom, type FieldProblem } from '../../platform/http/validation.ts';
+import { InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
 import type { StrategyService } from '../strategy/service.ts';
 import { acceptInviteForm, inviteForm, newPasswordForm, resetRequestForm, safeNext, setupForm, signInForm, userFiltersQuery, userStatusForm, userUpdateForm } from './forms.ts';
 import { ConflictError, ForbiddenError, LINK_HOURS, LOCK_MINUTES, MailNotSentError, MAX_FAILURES, RESET_MINUTES, type AccountsService } from './service.ts';
@@ -26,15 +25,6 @@ export function actorFor(request: FastifyRequest): Actor {
   };
 }
 
-/** A form's fields and problems, ready for the GOV.UK error summary and each field. */
-export function formState(values: Record<string, unknown>, problems: FieldProblem[]) {
-  return { values, problems, errorList: errorList(problems), errors: fieldErrors(problems) };
-}
-
-export function parseForm<T extends z.ZodType>(schema: T, body: unknown): { data?: z.output<T>; problems: FieldProblem[] } {
-  const result = schema.safeParse(body ?? {});
-  return result.success ? { data: result.data, problems: [] } : { problems: problemsFrom(result.error) };
-}
 
 export async function accountsRoutes(
   app: FastifyInstance,

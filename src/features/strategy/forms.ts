@@ -3,6 +3,7 @@
 // document is generated from these.
 import { z } from 'zod';
 import {
+  dateFromParts,
   isoDate,
   multiLine,
   repeatable,
@@ -10,7 +11,7 @@ import {
   slugSchema,
 } from '../../platform/http/validation.ts';
 import { ORGANISATION_KIND_LABELS } from './labels.ts';
-import { GOVERNMENT_ROLES, ITEM_KINDS, ITEM_STATUSES, ORGANISATION_KINDS } from './schema.ts';
+import { GOVERNMENT_ROLES, ITEM_KINDS, ITEM_STATUSES, ORGANISATION_KINDS, type GovernmentRole, type ItemKind } from './schema.ts';
 
 export const STATUS_FILTERS = [...ITEM_STATUSES, 'not_reported'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
@@ -54,6 +55,12 @@ export const apiListQuery = z.strictObject({
 export const itemCodeParams = z.object({ code: z.string().max(40) });
 
 /* ---------- spreadsheet rows (import reads them, export writes them) ---------- */
+
+/**
+ * How long an item's texts may be, by import and by the strategy team's form alike: an
+ * imported item can always be edited, and an edited one exported and imported again.
+ */
+export const ITEM_LIMITS = { title: 300, summary: 2000, target: 200, body: 20_000 } as const;
 
 export const ITEM_COLUMNS = [
   'code',
@@ -124,12 +131,12 @@ const listCell = z
 export const itemRowSchema = z.object({
   code: codeSchema,
   type: enumCell(ITEM_KINDS).optional(),
-  title: singleLine(300).min(1, 'is required'),
-  summary: multiLine(2000).optional(),
+  title: singleLine(ITEM_LIMITS.title).min(1, 'is required'),
+  summary: multiLine(ITEM_LIMITS.summary).optional(),
   area: singleLine(200).min(1, 'is required'),
   lead_organisations: listCell.refine((l) => l.length > 0, 'must name at least one lead organisation'),
   partner_organisations: listCell.optional(),
-  target: optionalText(200).optional(),
+  target: optionalText(ITEM_LIMITS.target).optional(),
   target_date: optionalDate.optional(),
   government_role: enumCell(GOVERNMENT_ROLES).optional(),
   status: enumCell(ITEM_STATUSES).optional(),
@@ -140,7 +147,7 @@ export const itemRowSchema = z.object({
   themes: listCell.optional(),
   priorities: listCell.optional(),
   shifts: listCell.optional(),
-  body: multiLine(20_000).optional(),
+  body: multiLine(ITEM_LIMITS.body).optional(),
 });
 export type ItemRow = z.output<typeof itemRowSchema>;
 
@@ -167,6 +174,118 @@ export const organisationRowSchema = z.object({
     .optional(),
 });
 export type OrganisationRow = z.output<typeof organisationRowSchema>;
+
+/* ---------- the strategy team's item form ---------- */
+
+/** The form's fields as a person reads them: error messages start with these. */
+export const ITEM_FORM_LABELS: Record<string, string> = {
+  code: 'Code',
+  title: 'Title',
+  summary: 'Summary',
+  body: 'Full text',
+  target: 'Target',
+  leads: 'Lead organisations',
+  partners: 'Partner organisations',
+  themes: 'Themes',
+  priorities: 'Short-term priorities',
+  shifts: 'Government shifts',
+};
+
+/** The choice a form offers where the source may not say: stored as null. */
+export const NOT_STATED = 'not_stated';
+
+const notStated = <T extends string>(value: T | typeof NOT_STATED): T | null => (value === NOT_STATED ? null : value);
+
+export const itemCodeField = z
+  .string()
+  .trim()
+  .min(1, 'Enter a code')
+  .max(20, 'Code must be 20 characters or fewer')
+  .transform((v) => v.toUpperCase())
+  .pipe(z.string().regex(CODE_PATTERN, 'Code must be letters, digits and hyphens, like AR-08'));
+
+export function leadAndPartnerMessage(names: string[]): string {
+  return `${names.join(', ')} ${names.length === 1 ? 'is a lead organisation' : 'are lead organisations'}, so cannot also be a partner`;
+}
+
+/** The organisations named both as a lead and as a partner (read defensively: other fields may be bad). */
+function leadAndPartner(v: unknown): string[] {
+  const { leads, partners } = (v ?? {}) as { leads?: unknown; partners?: unknown };
+  if (!Array.isArray(leads) || !Array.isArray(partners)) return [];
+  return partners.filter((slug): slug is string => typeof slug === 'string' && leads.includes(slug));
+}
+
+/** A GOV.UK date input's boxes (`name-day`, `name-month`, `name-year`) gathered under `name`. */
+function gatherDate(name: string) {
+  return (body: unknown) => {
+    const b = (body ?? {}) as Record<string, unknown>;
+    return { ...b, [name]: { day: b[`${name}-day`], month: b[`${name}-month`], year: b[`${name}-year`] } };
+  };
+}
+
+const datePart = z.string().max(10).optional();
+
+/** A text area's text: browsers send its line breaks as CRLF; stored as LF, as imports store them. */
+const paragraphs = (max: number) =>
+  z
+    .string()
+    .default('')
+    .transform((v) => v.replace(/\r\n?/g, '\n'))
+    .pipe(multiLine(max));
+
+/**
+ * The item form's fields (the code is not one: it is fixed once made). Area, organisations and
+ * terms arrive as slugs; the service finds them. `organisationNames` (slug to name) lets a
+ * clash between leads and partners be named. Every field is checked, so each problem shows at
+ * once.
+ */
+export function itemForm(organisationNames: ReadonlyMap<string, string>) {
+  const fields = z
+    .object({
+      type: z.enum([...ITEM_KINDS, NOT_STATED], { error: 'Select the type of item' }).transform(notStated<ItemKind>),
+      title: singleLine(ITEM_LIMITS.title).min(1, 'Enter a title'),
+      summary: paragraphs(ITEM_LIMITS.summary),
+      body: paragraphs(ITEM_LIMITS.body),
+      area: z.string({ error: 'Select an area' }).max(100).min(1, 'Select an area'),
+      leads: repeatable(slugSchema, 500).refine((v) => v.length > 0, 'Select at least one lead organisation'),
+      partners: repeatable(slugSchema, 500),
+      themes: repeatable(slugSchema, 100),
+      priorities: repeatable(slugSchema, 100),
+      shifts: repeatable(slugSchema, 100),
+      target: singleLine(ITEM_LIMITS.target)
+        .default('')
+        .transform((v) => (v === '' ? null : v)),
+      targetDate: z.object({ day: datePart, month: datePart, year: datePart }).transform((parts, ctx) => {
+        const result = dateFromParts('Target date', parts);
+        if ('date' in result) return result.date;
+        ctx.addIssue({ code: 'custom', message: result.message });
+        return z.NEVER;
+      }),
+      governmentRole: z.enum([...GOVERNMENT_ROLES, NOT_STATED], { error: 'Select the government’s role' }).transform(notStated<GovernmentRole>),
+    })
+    .refine((v) => leadAndPartner(v).length === 0, {
+      path: ['partners'],
+      // Checked even when other fields have problems, so every problem shows at once.
+      when: () => true,
+      error: (issue) => {
+        return leadAndPartnerMessage(leadAndPartner(issue.input).map((slug) => organisationNames.get(slug) ?? slug));
+      },
+    })
+    .transform(({ type, target, ...v }) => ({ ...v, kind: type, targetText: target }));
+  return z.preprocess(gatherDate('targetDate'), fields);
+}
+
+export function newItemForm(organisationNames: ReadonlyMap<string, string>) {
+  return z.object({ code: itemCodeField }).and(itemForm(organisationNames));
+}
+
+/** The version of the item the form was filled in against: a stale one is refused. */
+export const itemVersionForm = z.object({ version: z.coerce.number().int().min(1).max(2_147_483_647) });
+
+export const adminItemsQuery = z.strictObject({
+  q: singleLine(200).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+});
 
 /* ---------- API responses ---------- */
 

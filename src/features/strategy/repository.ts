@@ -1,6 +1,7 @@
 // SQL for the strategy's tables. Everything takes ids already resolved by the service; nothing
 // here decides what is allowed.
-import { and, asc, eq, exists, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { auditEvents } from '../../platform/audit/schema.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import {
   areas,
@@ -294,6 +295,16 @@ export class StrategyRepository {
   }
 
   /** Items an organisation leads or supports, with its role in each. */
+  /** Sets the status an item's published progress gives it; bumps its version. */
+  async setItemProgress(itemId: number, change: { status: ItemStatus; progressNote: string; progressAsOf: string }): Promise<ItemRecord | undefined> {
+    const [row] = await this.db
+      .update(items)
+      .set({ ...change, version: sql`${items.version} + 1`, updatedAt: sql`now()` })
+      .where(eq(items.id, itemId))
+      .returning();
+    return row;
+  }
+
   async organisationLinks(organisationId: number): Promise<{ itemId: number; role: OrganisationRole }[]> {
     return this.db
       .select({ itemId: itemOrganisations.itemId, role: itemOrganisations.role })
@@ -410,5 +421,48 @@ export class StrategyRepository {
       .groupBy(itemTerms.termId);
     return new Map(rows.map((r) => [r.termId, Number(r.n)]));
   }
-}
 
+  /* ----- one item at a time (the strategy team's pages) ----- */
+
+  /** Inserts one item; undefined when its code is taken (the unique index decides, so two people cannot both take it). */
+  async insertItem(strategyId: number, row: ItemFields & { searchText: string }): Promise<number | undefined> {
+    const [inserted] = await this.db
+      .insert(items)
+      .values({ ...row, strategyId })
+      .onConflictDoNothing({ target: [items.strategyId, items.code] })
+      .returning({ id: items.id });
+    return inserted?.id;
+  }
+
+  /** Updates an item only while it is still at `version`; false when someone else saved first. */
+  async updateItemAtVersion(id: number, version: number, fields: Partial<ItemFields> & { searchText?: string }): Promise<boolean> {
+    const rows = await this.db
+      .update(items)
+      .set({ ...fields, version: sql`${items.version} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(items.id, id), eq(items.version, version)))
+      .returning({ id: items.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * The status an item had before it was last retired, read from the audit trail: the `before`
+   * of the latest event that took it to retired (a retirement in the browser or an import).
+   * Null when there is none, or it had no status.
+   */
+  async statusBeforeRetiring(code: string): Promise<string | null> {
+    const [row] = await this.db
+      .select({ status: sql<string | null>`${auditEvents.before} ->> 'status'` })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.objectType, 'item'),
+          eq(auditEvents.objectId, code),
+          sql`${auditEvents.after} ->> 'status' = 'retired'`,
+          sql`(${auditEvents.before} ->> 'status') is distinct from 'retired'`,
+        ),
+      )
+      .orderBy(desc(auditEvents.id))
+      .limit(1);
+    return row?.status ?? null;
+  }
+}

@@ -35,6 +35,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export interface StrategyRoutesOptions {
   service: StrategyService;
   openapi: OpenApiRegistry;
+  /** An item's published progress, from the progress feature; its publishing bumps the revision, so cached pages stay right. */
+  timeline?: (code: string) => Promise<unknown[] | undefined>;
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -86,7 +88,7 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi }: StrategyRoutesOptions) => {
+  async (app: FastifyInstance, { service, openapi, timeline }: StrategyRoutesOptions) => {
     const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
@@ -149,7 +151,8 @@ export const strategyRoutes = fp(
       return cachedPage(request, reply, async () => {
         const [catalogue, item] = [await service.catalogue(), await service.getItem(code)];
         if (!item) throw new NotFoundError('item');
-        return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item }, { forCache: true });
+        const updates = timeline ? await timeline(code) : undefined;
+        return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates }, { forCache: true });
       });
     });
 

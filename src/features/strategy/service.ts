@@ -10,7 +10,12 @@ import type { z } from 'zod';
 import { InputError, problemsFrom, type FieldProblem } from '../../platform/http/validation.ts';
 import { parseCsv, type Table } from '../../platform/files/spreadsheet.ts';
 import { datasetsDir } from '../../platform/paths.ts';
+import { can } from '../../platform/auth/permissions.ts';
+import type { CurrentUser } from '../../platform/auth/roles.ts';
+import { ConflictError, ForbiddenError } from '../accounts/service.ts';
 import {
+  CODE_PATTERN,
+  leadAndPartnerMessage,
   ITEM_COLUMNS,
   ORGANISATION_COLUMNS,
   codeSchema,
@@ -33,7 +38,7 @@ import {
   type StrategyRecord,
   type TermRecord,
 } from './repository.ts';
-import type { GovernmentRole, ItemKind, ItemStatus, TermKind } from './schema.ts';
+import { ITEM_STATUSES, type GovernmentRole, type ItemKind, type ItemStatus, type TermKind } from './schema.ts';
 
 /* ---------- what the service hands to routes ---------- */
 
@@ -76,6 +81,15 @@ export interface ItemDetail extends ItemSummary {
   progressAsOf: string | null;
   version: number;
   updatedAt: Date;
+}
+
+export interface ItemRef {
+  id: number;
+  code: string;
+  title: string;
+  status: ItemStatus | null;
+  leadIds: number[];
+  partnerIds: number[];
 }
 
 export interface ItemPage {
@@ -413,6 +427,51 @@ export class StrategyService {
       version: item.version,
       updatedAt: item.updatedAt,
     };
+  }
+
+  /**
+   * An item as other features attach to it: its id, status and who leads and supports it.
+   * Read through `exec` when the caller is inside a transaction.
+   */
+  async itemRef(code: string, exec: Executor = this.database.db): Promise<ItemRef | undefined> {
+    const strategy = await this.repo(exec).firstStrategy();
+    if (!strategy) return undefined;
+    const repo = this.repo(exec);
+    const item = await repo.itemByCode(strategy.id, code);
+    if (!item) return undefined;
+    const links = await repo.linksFor([item.id]);
+    return {
+      id: item.id,
+      code: item.code,
+      title: item.title,
+      status: item.status,
+      leadIds: links.filter((l) => l.role === 'lead').map((l) => l.organisationId),
+      partnerIds: links.filter((l) => l.role === 'partner').map((l) => l.organisationId),
+    };
+  }
+
+  /**
+   * Gives an item the status of a verified, published progress update, inside the caller's
+   * transaction (with its audit event); call `noteRevision` with the result after it commits.
+   */
+  async applyProgress(tx: Executor, actor: Actor, itemId: number, change: { status: ItemStatus; note: string; asOf: string }): Promise<number> {
+    const repo = this.repo(tx);
+    const [before] = await repo.itemsByIds([itemId]);
+    if (!before) throw new Error(`item ${itemId} not found`);
+    const after = await repo.setItemProgress(itemId, { status: change.status, progressNote: change.note, progressAsOf: change.asOf });
+    await recordAudit(tx, actor, {
+      action: 'item.progress_applied',
+      objectType: 'item',
+      objectId: before.code,
+      before: { status: before.status, progressNote: before.progressNote, progressAsOf: before.progressAsOf },
+      after: { status: after!.status, progressNote: after!.progressNote, progressAsOf: after!.progressAsOf },
+    });
+    return repo.bumpRevision(before.strategyId);
+  }
+
+  /** Public pages change at once after another feature's write to the strategy commits. */
+  noteRevision(revision: number): void {
+    this.revisionClock.set(revision);
   }
 
   /** The items an organisation leads and those it supports, in strategy order. */
@@ -835,6 +894,204 @@ export class StrategyService {
     this.revisionClock.set(outcome);
     return true;
   }
+
+  /* ----- managing items (strategy team) ----- */
+
+  /** Creates an item from the strategy team's form. Its status starts as "Not reported". */
+  async createItem(actor: Actor, viewer: CurrentUser, input: ItemInput & { code: string }): Promise<ItemChange> {
+    if (!can(viewer, 'items.manage')) throw new ForbiddenError();
+    const { code } = input;
+    if (code.length > 20 || !CODE_PATTERN.test(code)) throw new InputError([{ field: 'code', message: 'Code must be letters, digits and hyphens, like AR-08' }]);
+    return this.changeItem(async (tx, catalogue) => {
+      const repo = this.repo(tx);
+      const taken = () => new InputError([{ field: 'code', message: `${code} is already the code of another item` }]);
+      if (await repo.itemByCode(catalogue.strategy.id, code)) throw taken();
+      const refs = resolveItemInput(catalogue, input);
+      const fields: ItemFields = { code, ...refs.fields, status: null, progressNote: null, progressAsOf: null };
+      const id = await repo.insertItem(catalogue.strategy.id, { ...fields, searchText: itemSearchText(catalogue, fields, refs) });
+      if (id === undefined) throw taken();
+      await repo.replaceLinks([id], linkRows(id, refs), refs.termIds.map((termId) => ({ itemId: id, termId })));
+      const after = buildSnapshot(catalogue, fields, refs.leadIds, refs.partnerIds, refs.termIds);
+      await recordAudit(tx, actor, { action: 'item.created', objectType: 'item', objectId: code, after });
+      return { code, title: fields.title, status: null, changed: true };
+    });
+  }
+
+  /**
+   * Saves the strategy team's edit of an item, if nobody has saved it since `version` (else a
+   * ConflictError, and nothing written). Its code, status and progress stay as they are.
+   */
+  async updateItem(actor: Actor, viewer: CurrentUser, code: string, input: ItemInput, version: number): Promise<ItemChange> {
+    if (!can(viewer, 'items.manage')) throw new ForbiddenError();
+    return this.changeItem(async (tx, catalogue) => {
+      const repo = this.repo(tx);
+      const current = await itemAt(repo, catalogue, code, version, editConflict(code));
+      const refs = keepOrder(resolveItemInput(catalogue, input), await repo.linksFor([current.id]));
+      const fields: ItemFields = { ...pickFields(current), ...refs.fields };
+      const [before] = await this.snapshotsFor(tx, catalogue, [current]);
+      const after = buildSnapshot(catalogue, fields, refs.leadIds, refs.partnerIds, refs.termIds);
+      if (changedFields(before!, after).length === 0) return { code, title: current.title, status: current.status, changed: false };
+      if (!(await repo.updateItemAtVersion(current.id, version, { ...fields, searchText: itemSearchText(catalogue, fields, refs) }))) {
+        throw new ConflictError(editConflict(code));
+      }
+      await repo.replaceLinks([current.id], linkRows(current.id, refs), refs.termIds.map((termId) => ({ itemId: current.id, termId })));
+      await recordAudit(tx, actor, { action: 'item.updated', objectType: 'item', objectId: code, before, after });
+      return { code, title: fields.title, status: current.status, changed: true };
+    });
+  }
+
+  /** Retires an item: it stays public, tagged "Retired", and leaves the headline shares. */
+  async retireItem(actor: Actor, viewer: CurrentUser, code: string, version: number): Promise<ItemChange> {
+    if (!can(viewer, 'items.manage')) throw new ForbiddenError();
+    return this.changeItem(async (tx, catalogue) => {
+      const current = await itemAt(this.repo(tx), catalogue, code, version, statusConflict(code));
+      if (current.status === 'retired') throw new InputError([{ field: 'status', message: `${code} is already retired` }]);
+      return this.setItemStatus(tx, actor, catalogue, current, 'retired', 'item.retired');
+    });
+  }
+
+  /** Puts a retired item back, with the status it had before it was retired (see `statusOnReinstating`). */
+  async reinstateItem(actor: Actor, viewer: CurrentUser, code: string, version: number): Promise<ItemChange> {
+    if (!can(viewer, 'items.manage')) throw new ForbiddenError();
+    return this.changeItem(async (tx, catalogue) => {
+      const current = await itemAt(this.repo(tx), catalogue, code, version, statusConflict(code));
+      if (current.status !== 'retired') throw new InputError([{ field: 'status', message: `${code} is not retired` }]);
+      return this.setItemStatus(tx, actor, catalogue, current, await this.statusOnReinstating(code, tx), 'item.reinstated');
+    });
+  }
+
+  /**
+   * The status a retired item goes back to: the one the audit trail says it had when it was
+   * retired (in the browser or by an import), or none ("Not reported") if there is no record.
+   */
+  async statusOnReinstating(code: string, exec: Executor = this.database.db): Promise<ItemStatus | null> {
+    const status = await this.repo(exec).statusBeforeRetiring(code);
+    return ITEM_STATUSES.find((s) => s === status && s !== 'retired') ?? null;
+  }
+
+  /** One write to items in one transaction; public pages see it as soon as it commits. */
+  private async changeItem(work: (tx: Executor, catalogue: Catalogue) => Promise<ItemChange>): Promise<ItemChange> {
+    const outcome = await this.database.db.transaction(async (tx) => {
+      const catalogue = await this.loadCatalogue(tx);
+      const change = await work(tx, catalogue);
+      return { change, revision: change.changed ? await this.repo(tx).bumpRevision(catalogue.strategy.id) : undefined };
+    });
+    if (outcome.revision !== undefined) this.revisionClock.set(outcome.revision);
+    return outcome.change;
+  }
+
+  private async setItemStatus(tx: Executor, actor: Actor, catalogue: Catalogue, current: ItemRecord, status: ItemStatus | null, action: string): Promise<ItemChange> {
+    const [before] = await this.snapshotsFor(tx, catalogue, [current]);
+    if (!(await this.repo(tx).updateItemAtVersion(current.id, current.version, { status }))) throw new ConflictError(statusConflict(current.code));
+    await recordAudit(tx, actor, { action, objectType: 'item', objectId: current.code, before, after: { ...before!, status } });
+    return { code: current.code, title: current.title, status, changed: true };
+  }
+}
+
+/* ---------- managing items: the form's input, checked against the catalogue ---------- */
+
+/** An item as the strategy team's form gives it: area, organisations and terms by slug. */
+export interface ItemInput {
+  kind: ItemKind | null;
+  title: string;
+  summary: string;
+  body: string;
+  area: string;
+  leads: string[];
+  partners: string[];
+  themes: string[];
+  priorities: string[];
+  shifts: string[];
+  targetText: string | null;
+  targetDate: string | null;
+  governmentRole: GovernmentRole | null;
+}
+
+/** What a write did, for the confirmation a person sees. `changed` is false when nothing needed saving. */
+export interface ItemChange {
+  code: string;
+  title: string;
+  status: ItemStatus | null;
+  changed: boolean;
+}
+
+interface ResolvedItem {
+  fields: Omit<ItemFields, 'code' | 'status' | 'progressNote' | 'progressAsOf'>;
+  leadIds: number[];
+  partnerIds: number[];
+  termIds: number[];
+}
+
+const editConflict = (code: string) =>
+  `${code} was changed by someone else while you were editing it. Your changes are below; check them against the current version and save again.`;
+const statusConflict = (code: string) => `${code} was changed by someone else since you opened this page. Check it below and try again.`;
+
+/** The item, if it is still at `version`; a ConflictError with `conflict` if not. */
+async function itemAt(repo: StrategyRepository, catalogue: Catalogue, code: string, version: number, conflict: string): Promise<ItemRecord> {
+  const item = await repo.itemByCode(catalogue.strategy.id, code);
+  if (!item) throw new InputError([{ field: 'code', message: `No item has the code ${code}` }]);
+  if (item.version !== version) throw new ConflictError(conflict);
+  return item;
+}
+
+/** Finds the area, organisations and terms an input names; every unknown one is a problem. */
+function resolveItemInput(catalogue: Catalogue, input: ItemInput): ResolvedItem {
+  const problems: FieldProblem[] = [];
+  const area = catalogue.areas.find((a) => a.slug === input.area);
+  if (!area) problems.push({ field: 'area', message: 'Select an area from the list' });
+  const organisations = new Map(catalogue.organisations.map((o) => [o.slug, o]));
+  const find = <T extends { id: number }>(field: string, slugs: string[], bySlug: Map<string, T>, what: string) =>
+    [...new Set(slugs)].flatMap((slug) => {
+      const found = bySlug.get(slug);
+      if (!found) problems.push({ field, message: `“${slug}” is not ${what}: select from the list` });
+      return found ? [found.id] : [];
+    });
+  const leadIds = find('leads', input.leads, organisations, 'an organisation');
+  const partnerIds = find('partners', input.partners, organisations, 'an organisation');
+  const both = partnerIds.filter((id) => leadIds.includes(id));
+  if (both.length) problems.push({ field: 'partners', message: leadAndPartnerMessage(both.map((id) => catalogue.organisationById.get(id)!.name)) });
+  const termIds = (['theme', 'priority', 'shift'] as const).flatMap((kind) => {
+    const field = TERM_COLUMN[kind];
+    return find(field, input[field], new Map(catalogue[field].map((t) => [t.slug, t])), `one of the strategy’s ${field}`);
+  });
+  if (problems.length) throw new InputError(problems);
+  return {
+    fields: {
+      kind: input.kind,
+      title: input.title,
+      summary: input.summary,
+      body: input.body,
+      areaId: area!.id,
+      targetText: input.targetText,
+      targetDate: input.targetDate,
+      governmentRole: input.governmentRole,
+    },
+    leadIds,
+    partnerIds,
+    termIds,
+  };
+}
+
+/**
+ * Organisations the item already names keep their places (a form lists them alphabetically,
+ * an import in the order given); new ones follow, so an untouched list is not a change.
+ */
+function keepOrder(refs: ResolvedItem, links: { organisationId: number }[]): ResolvedItem {
+  const place = new Map(links.map((l, i) => [l.organisationId, i]));
+  const ordered = (ids: number[]) =>
+    ids.map((id, i) => ({ id, at: place.get(id) ?? links.length + i })).sort((a, b) => a.at - b.at).map((o) => o.id);
+  return { ...refs, leadIds: ordered(refs.leadIds), partnerIds: ordered(refs.partnerIds) };
+}
+
+function linkRows(itemId: number, refs: ResolvedItem) {
+  return [
+    ...refs.leadIds.map((organisationId, position) => ({ itemId, organisationId, role: 'lead' as const, position })),
+    ...refs.partnerIds.map((organisationId, i) => ({ itemId, organisationId, role: 'partner' as const, position: refs.leadIds.length + i })),
+  ];
+}
+
+function itemSearchText(catalogue: Catalogue, fields: ItemFields, refs: ResolvedItem): string {
+  return searchTextFor(fields, catalogue.areaById.get(fields.areaId), [...refs.leadIds, ...refs.partnerIds].map((id) => catalogue.organisationById.get(id)!));
 }
 
 interface DemoStrategy {

@@ -49,7 +49,14 @@ export const ACCESS = {
     description: 'Create and revoke an organisation’s API tokens',
   },
   'mail.outbox': { roles: ['administrator'], description: 'Read the outbox of email not sent by SMTP (it holds sign-in links)' },
+  'progress.report': {
+    roles: ['administrator', 'strategy_team', 'organisation_reporter'],
+    object: 'own-organisation',
+    description: 'Draft, save and submit progress updates on the items an organisation leads or supports',
+  },
+  'progress.verify': { roles: ['administrator', 'strategy_team'], description: 'Publish submitted progress updates, or return them with comments' },
   'audit.view': { roles: ['administrator', 'strategy_team'], description: 'Read the audit trail and export it as CSV' },
+  'items.manage': { roles: ['administrator', 'strategy_team'], description: 'Create, edit and retire the strategy’s items' },
 } as const satisfies Record<string, AccessRule>;
 
 export type Access = keyof typeof ACCESS;

@@ -2,3 +2,4 @@
 export * from '../audit/schema.ts';
 export * from '../../features/strategy/schema.ts';
 export * from '../../features/accounts/schema.ts';
+export * from '../../features/progress/schema.ts';

@@ -15,7 +15,7 @@ export class InputError extends Error {
 }
 
 /** C0 and C1 controls other than tab, newline and carriage return have no place in text. */
-function hasControlCharacters(value: string): boolean {
+export function hasControlCharacters(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f)) return true;
@@ -104,4 +104,21 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
   const result = schema.safeParse(input);
   if (!result.success) throw new InputError(problemsFrom(result.error));
   return result.data;
+}
+
+/**
+ * A GOV.UK date input's three boxes (day, month, year) as one YYYY-MM-DD date: all empty is
+ * null; otherwise every box is needed and the date must exist. Messages name the field.
+ */
+export function dateFromParts(label: string, parts: { day?: string | undefined; month?: string | undefined; year?: string | undefined }): { date: string | null } | { message: string } {
+  const day = (parts.day ?? '').trim();
+  const month = (parts.month ?? '').trim();
+  const year = (parts.year ?? '').trim();
+  if (!day && !month && !year) return { date: null };
+  const missing = [['day', day], ['month', month], ['year', year]].filter(([, v]) => !v).map(([name]) => name!);
+  if (missing.length) return { message: `${label} must include a ${missing.join(' and a ')}` };
+  if (![day, month, year].every((v) => /^\d+$/.test(v))) return { message: `${label} must be a real date` };
+  if (year.length !== 4) return { message: 'Year must include 4 numbers' };
+  const date = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+  return isoDate.safeParse(date).success ? { date } : { message: `${label} must be a real date` };
 }

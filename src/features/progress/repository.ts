@@ -1,0 +1,113 @@
+// SQL for progress updates.
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import { users } from '../accounts/schema.ts';
+import { items, organisations } from '../strategy/schema.ts';
+import { progressUpdates, type UpdateState } from './schema.ts';
+
+export type UpdateRecord = typeof progressUpdates.$inferSelect;
+type UpdateChange = Partial<Omit<typeof progressUpdates.$inferInsert, 'id' | 'itemId' | 'organisationId' | 'version'>>;
+
+export interface UpdateListRow extends UpdateRecord {
+  itemCode: string;
+  itemTitle: string;
+  organisationName: string;
+  organisationSlug: string;
+  authorName: string | null;
+}
+
+function flatten(r: { update: UpdateRecord; itemCode: string; itemTitle: string; organisationName: string; organisationSlug: string; authorName: string | null }): UpdateListRow {
+  return { ...r.update, itemCode: r.itemCode, itemTitle: r.itemTitle, organisationName: r.organisationName, organisationSlug: r.organisationSlug, authorName: r.authorName };
+}
+
+export class ProgressRepository {
+  constructor(private readonly db: Executor) {}
+
+  async byId(id: number): Promise<UpdateRecord | undefined> {
+    const [row] = await this.db.select().from(progressUpdates).where(eq(progressUpdates.id, id));
+    return row;
+  }
+
+  /** The update in the works (not yet published) for an item and organisation, if any. */
+  async openFor(itemId: number, organisationId: number): Promise<UpdateRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(progressUpdates)
+      .where(and(eq(progressUpdates.itemId, itemId), eq(progressUpdates.organisationId, organisationId), ne(progressUpdates.state, 'published')));
+    return row;
+  }
+
+  /** Each item's open update and latest publication for one organisation. */
+  async organisationState(organisationId: number, itemIds: number[]): Promise<{ open: UpdateRecord[]; lastPublished: Map<number, Date> }> {
+    if (!itemIds.length) return { open: [], lastPublished: new Map() };
+    const open = await this.db
+      .select()
+      .from(progressUpdates)
+      .where(and(eq(progressUpdates.organisationId, organisationId), inArray(progressUpdates.itemId, itemIds), ne(progressUpdates.state, 'published')));
+    const published = await this.db
+      .select({ itemId: progressUpdates.itemId, at: sql<Date>`max(${progressUpdates.publishedAt})`.mapWith((v: string | Date) => new Date(v)) })
+      .from(progressUpdates)
+      .where(and(eq(progressUpdates.organisationId, organisationId), inArray(progressUpdates.itemId, itemIds), eq(progressUpdates.state, 'published')))
+      .groupBy(progressUpdates.itemId);
+    return { open, lastPublished: new Map(published.map((p) => [p.itemId, p.at])) };
+  }
+
+  async insert(values: typeof progressUpdates.$inferInsert): Promise<UpdateRecord> {
+    const [row] = await this.db.insert(progressUpdates).values(values).returning();
+    return row!;
+  }
+
+  /** Applies the change only if the update is still at `version` and in one of `states`. */
+  async update(id: number, version: number, states: readonly UpdateState[], values: UpdateChange): Promise<UpdateRecord | undefined> {
+    const [row] = await this.db
+      .update(progressUpdates)
+      .set({ ...values, version: sql`${progressUpdates.version} + 1`, updatedAt: sql`now()` })
+      .where(and(eq(progressUpdates.id, id), eq(progressUpdates.version, version), inArray(progressUpdates.state, [...states])))
+      .returning();
+    return row;
+  }
+
+  private listQuery() {
+    return this.db
+      .select({
+        update: progressUpdates,
+        itemCode: items.code,
+        itemTitle: items.title,
+        organisationName: organisations.name,
+        organisationSlug: organisations.slug,
+        authorName: users.name,
+      })
+      .from(progressUpdates)
+      .innerJoin(items, eq(items.id, progressUpdates.itemId))
+      .innerJoin(organisations, eq(organisations.id, progressUpdates.organisationId))
+      .leftJoin(users, eq(users.id, progressUpdates.updatedBy));
+  }
+
+
+  async listByState(state: UpdateState, limit: number, offset: number): Promise<UpdateListRow[]> {
+    const rows = await this.listQuery()
+      .where(eq(progressUpdates.state, state))
+      .orderBy(asc(progressUpdates.submittedAt), asc(progressUpdates.id))
+      .limit(limit)
+      .offset(offset);
+    return rows.map(flatten);
+  }
+
+  async countByState(): Promise<Map<UpdateState, number>> {
+    const rows = await this.db.select({ state: progressUpdates.state, n: sql<number>`count(*)::int` }).from(progressUpdates).groupBy(progressUpdates.state);
+    return new Map(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  async listRow(id: number): Promise<UpdateListRow | undefined> {
+    const [row] = await this.listQuery().where(eq(progressUpdates.id, id));
+    return row ? flatten(row) : undefined;
+  }
+
+  /** An item's published updates, newest first. */
+  async timeline(itemId: number): Promise<UpdateListRow[]> {
+    const rows = await this.listQuery()
+      .where(and(eq(progressUpdates.itemId, itemId), eq(progressUpdates.state, 'published')))
+      .orderBy(desc(progressUpdates.publishedAt), desc(progressUpdates.id));
+    return rows.map(flatten);
+  }
+}

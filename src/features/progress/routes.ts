@@ -1,0 +1,255 @@
+// Reporting pages for organisations (/report), the strategy team's review queue
+// (/admin/updates), and the public timeline of an item's published updates in the API.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { can, type Access } from '../../platform/auth/permissions.ts';
+import { NotFoundError, sendProblem } from '../../platform/http/errors.ts';
+import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
+import { pagination } from '../../platform/http/pagination.ts';
+import { InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
+import { renderMarkdown } from '../../platform/text/markdown.ts';
+import { formState, parseForm } from '../../platform/http/forms.ts';
+import { actorFor } from '../accounts/routes.ts';
+import { ConflictError, ForbiddenError } from '../accounts/service.ts';
+import { itemCodeParams } from '../strategy/forms.ts';
+import { STATUS_LABELS } from '../strategy/labels.ts';
+import type { OrganisationRecord } from '../strategy/repository.ts';
+import type { StrategyService } from '../strategy/service.ts';
+import { evidenceText, queueQuery, reviewForm, updateForm } from './forms.ts';
+import { CONFIDENCE_LABELS, STATE_LABELS, TASK_LABELS } from './labels.ts';
+import { CONFIDENCES, REPORTED_STATUSES, UPDATE_STATES } from './schema.ts';
+import type { ProgressService } from './service.ts';
+
+const PER_PAGE = 50;
+
+const timelineResponse = z
+  .object({
+    item: z.string(),
+    data: z.array(
+      z.object({
+        id: z.number().int(),
+        published_at: z.string(),
+        organisation: z.object({ slug: z.string(), name: z.string() }),
+        status: z.enum(REPORTED_STATUSES),
+        confidence: z.enum(CONFIDENCES).nullable(),
+        summary: z.string(),
+        narrative: z.string().describe('Markdown, as written'),
+        evidence: z.array(z.object({ title: z.string(), url: z.string() })),
+        milestones: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'ItemUpdates' });
+
+export async function progressRoutes(
+  app: FastifyInstance,
+  { progress, strategy, openapi }: { progress: ProgressService; strategy: StrategyService; openapi: OpenApiRegistry },
+): Promise<void> {
+  app.views.addGlobal('progressLabels', { confidence: CONFIDENCE_LABELS, state: STATE_LABELS, task: TASK_LABELS });
+
+  async function organisationFor(request: FastifyRequest, reply: FastifyReply, slug: string, access: Access): Promise<OrganisationRecord | undefined> {
+    const organisation = (await strategy.catalogue()).organisations.find((o) => o.slug === slug);
+    if (!organisation) throw new NotFoundError('organisation');
+    if (!can(request.user, access, { organisationId: organisation.id })) {
+      sendProblem(request, reply, 403, 'You can report only for your own organisation.');
+      return undefined;
+    }
+    return organisation;
+  }
+
+  /* ----- organisations report ----- */
+
+  app.get('/report', { config: { access: 'progress.report' } }, async (request, reply) => {
+    const user = request.user!;
+    if (user.organisationId) {
+      const organisation = (await strategy.catalogue()).organisationById.get(user.organisationId);
+      if (organisation) return reply.redirect(`/report/${organisation.slug}`, 303);
+    }
+    // The strategy team reports for no organisation of its own: its work is the review queue.
+    return reply.redirect('/admin/updates', 303);
+  });
+
+  app.get<{ Params: { organisation: string } }>('/report/:organisation', { config: { access: 'progress.report' } }, async (request, reply) => {
+    const organisation = await organisationFor(request, reply, request.params.organisation, 'progress.report');
+    if (!organisation) return reply;
+    const tasks = await progress.tasks(request.user!, organisation.id);
+    const done = tasks.filter((t) => t.state === 'submitted' || t.state === 'published').length;
+    return reply.page('progress/views/tasks.njk', { title: `Report progress: ${organisation.name}`, organisation, tasks, done });
+  });
+
+  const formPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    organisation: OrganisationRecord,
+    code: string,
+    options: { values?: Record<string, unknown>; problems?: FieldProblem[]; status?: number; conflict?: string } = {},
+  ) => {
+    const { item, update } = await progress.openUpdate(request.user!, code, organisation.id);
+    const values = options.values ?? {
+      status: update?.status ?? '',
+      confidence: update?.confidence ?? '',
+      summary: update?.summary ?? '',
+      narrative: update?.narrative ?? '',
+      evidence: evidenceText(update?.evidence ?? []),
+      milestones: update?.milestones ?? '',
+      version: update?.version ?? '',
+    };
+    return reply.page(
+      'progress/views/update-form.njk',
+      {
+        title: `Progress on ${item.code}`,
+        organisation,
+        item,
+        update,
+        conflict: options.conflict,
+        // On a conflict, what is saved now, beside what they typed.
+        current: options.conflict && update ? { ...update, evidenceText: evidenceText(update.evidence) } : undefined,
+        statusItems: REPORTED_STATUSES.map((s) => ({ value: s, text: STATUS_LABELS[s].text, checked: values.status === s })),
+        confidenceItems: CONFIDENCES.map((c) => ({ value: c, text: CONFIDENCE_LABELS[c].text, hint: { text: CONFIDENCE_LABELS[c].hint }, checked: values.confidence === c })),
+        ...formState(values, options.problems ?? []),
+      },
+      { status: options.status ?? 200 },
+    );
+  };
+
+  app.get<{ Params: { organisation: string; code: string } }>('/report/:organisation/items/:code', { config: { access: 'progress.report' } }, async (request, reply) => {
+    const organisation = await organisationFor(request, reply, request.params.organisation, 'progress.report');
+    if (!organisation) return reply;
+    const code = parseInput(itemCodeParams, { code: request.params.code }).code.toUpperCase();
+    try {
+      return await formPage(request, reply, organisation, code);
+    } catch (error) {
+      if (error instanceof ForbiddenError) return sendProblem(request, reply, 403, error.message);
+      if (error instanceof InputError) throw new NotFoundError('item');
+      throw error;
+    }
+  });
+
+  app.post<{ Params: { organisation: string; code: string } }>('/report/:organisation/items/:code', { config: { access: 'progress.report' } }, async (request, reply) => {
+    const organisation = await organisationFor(request, reply, request.params.organisation, 'progress.report');
+    if (!organisation) return reply;
+    const code = parseInput(itemCodeParams, { code: request.params.code }).code.toUpperCase();
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const typed = Object.fromEntries(['status', 'confidence', 'summary', 'narrative', 'evidence', 'milestones', 'version'].map((k) => [k, typeof body[k] === 'string' ? body[k] : '']));
+    const { data, problems } = parseForm(updateForm, body);
+    try {
+      if (!data) return await formPage(request, reply, organisation, code, { values: typed, problems, status: 400 });
+      const submit = data.action === 'submit';
+      await progress.save(
+        actorFor(request),
+        request.user!,
+        code,
+        organisation.id,
+        {
+          status: data.status || null,
+          confidence: data.confidence || null,
+          summary: data.summary,
+          narrative: data.narrative,
+          evidence: data.evidence,
+          milestones: data.milestones,
+        },
+        data.version === '' || data.version === undefined ? undefined : data.version,
+        submit,
+      );
+      reply.flash(submit ? `Your update on ${code} is submitted. The strategy team will publish it or return it with comments.` : `Your draft update on ${code} is saved.`);
+      return reply.redirect(submit ? `/report/${organisation.slug}` : `/report/${organisation.slug}/items/${code}`, 303);
+    } catch (error) {
+      if (error instanceof InputError) return formPage(request, reply, organisation, code, { values: typed, problems: error.problems, status: 400 });
+      if (error instanceof ConflictError) return formPage(request, reply, organisation, code, { values: typed, status: 409, conflict: error.message });
+      if (error instanceof ForbiddenError) return sendProblem(request, reply, 403, error.message);
+      throw error;
+    }
+  });
+
+  /* ----- the strategy team verifies ----- */
+
+  app.get('/admin/updates', { config: { access: 'progress.verify' } }, async (request, reply) => {
+    const query = parseInput(queueQuery, request.query);
+    const { rows, counts } = await progress.queue(request.user!, query.state, query.page, PER_PAGE);
+    const total = counts.get(query.state) ?? 0;
+    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+    if (query.page > pages) throw new NotFoundError('page');
+    return reply.page('progress/views/queue.njk', {
+      title: 'Progress updates',
+      state: query.state,
+      rows,
+      total,
+      tabs: UPDATE_STATES.map((s) => ({ state: s, label: STATE_LABELS[s].text, count: counts.get(s) ?? 0, current: s === query.state })),
+      paginationParams: pagination(query.page, pages, (n) => `/admin/updates?state=${query.state}${n > 1 ? `&page=${n}` : ''}`, 'updates'),
+    });
+  });
+
+  const updateId = (raw: string) => {
+    const id = Number(raw);
+    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw new NotFoundError('update');
+    return id;
+  };
+
+  const reviewPage = async (request: FastifyRequest, reply: FastifyReply, id: number, extra: { problems?: FieldProblem[]; comment?: string; conflict?: string; status?: number } = {}) => {
+    const update = await progress.forReview(request.user!, id);
+    if (!update) throw new NotFoundError('update');
+    return reply.page(
+      'progress/views/review.njk',
+      { title: `Review: ${update.itemCode} from ${update.organisationName}`, update, narrativeHtml: renderMarkdown(update.narrative), conflict: extra.conflict, ...formState({ comment: extra.comment ?? '' }, extra.problems ?? []) },
+      { status: extra.status ?? 200 },
+    );
+  };
+
+  app.get<{ Params: { id: string } }>('/admin/updates/:id', { config: { access: 'progress.verify' } }, async (request, reply) => reviewPage(request, reply, updateId(request.params.id)));
+
+  for (const decision of ['publish', 'return'] as const) {
+    app.post<{ Params: { id: string } }>(`/admin/updates/:id/${decision}`, { config: { access: 'progress.verify' } }, async (request, reply) => {
+      const id = updateId(request.params.id);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const comment = typeof body.comment === 'string' ? body.comment : '';
+      const { data, problems } = parseForm(reviewForm, body);
+      if (!data) return reviewPage(request, reply, id, { problems, comment, status: 400 });
+      try {
+        const update =
+          decision === 'publish'
+            ? await progress.publish(actorFor(request), request.user!, id, data.version)
+            : await progress.returnUpdate(actorFor(request), request.user!, id, data.version, data.comment);
+        const row = await progress.forReview(request.user!, update.id);
+        reply.flash(decision === 'publish' ? `The update on ${row!.itemCode} from ${row!.organisationName} is published.` : `The update on ${row!.itemCode} is returned to ${row!.organisationName} with your comments.`);
+        return reply.redirect('/admin/updates', 303);
+      } catch (error) {
+        if (error instanceof InputError) return reviewPage(request, reply, id, { problems: error.problems, comment, status: 400 });
+        if (error instanceof ConflictError) return reviewPage(request, reply, id, { conflict: error.message, comment, status: 409 });
+        throw error;
+      }
+    });
+  }
+
+  /* ----- public API ----- */
+
+  app.get<{ Params: { code: string } }>('/api/v1/items/:code/updates', async (request, reply) => {
+    const code = parseInput(itemCodeParams, request.params).code.toUpperCase();
+    const timeline = await progress.timeline(code);
+    if (!timeline) throw new NotFoundError('item');
+    const body: z.output<typeof timelineResponse> = {
+      item: code,
+      data: timeline.map((u) => ({
+        id: u.id,
+        published_at: u.publishedAt.toISOString(),
+        organisation: u.organisation,
+        status: u.status,
+        confidence: u.confidence,
+        summary: u.summary,
+        narrative: u.narrative,
+        evidence: u.evidence,
+        milestones: u.milestones,
+      })),
+    };
+    return reply.header('cache-control', 'public, max-age=60').send(body);
+  });
+
+  openapi.add({
+    method: 'get',
+    path: '/api/v1/items/{code}/updates',
+    operationId: 'itemUpdates',
+    summary: 'An item’s published progress updates, newest first',
+    tags: ['Progress'],
+    params: itemCodeParams,
+    responses: { 200: { description: 'The timeline', schema: timelineResponse }, 404: { description: 'No item has this code' } },
+  });
+}

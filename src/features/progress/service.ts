@@ -1,0 +1,223 @@
+// Reporting progress: an organisation drafts and submits an update on an item it leads or
+// supports; the strategy team publishes it or returns it with comments. Only publishing
+// changes the item's status, and only published updates are public. Every step is one
+// transaction with an audit event; two people saving the same draft cannot overwrite each
+// other (optimistic versions).
+import type { Database, Executor } from '../../platform/db/client.ts';
+import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
+import { can } from '../../platform/auth/permissions.ts';
+import type { CurrentUser } from '../../platform/auth/roles.ts';
+import { InputError } from '../../platform/http/validation.ts';
+import { renderMarkdown } from '../../platform/text/markdown.ts';
+import { ConflictError, ForbiddenError } from '../accounts/service.ts';
+import type { ItemRef, ItemSummary, StrategyService } from '../strategy/service.ts';
+import { ProgressRepository, type UpdateListRow, type UpdateRecord } from './repository.ts';
+import type { Confidence, EvidenceLink, ReportedStatus, UpdateState } from './schema.ts';
+
+export interface UpdateInput {
+  status: ReportedStatus | null;
+  confidence: Confidence | null;
+  summary: string;
+  narrative: string;
+  evidence: EvidenceLink[];
+  milestones: string;
+}
+
+/** A published update as the public sees it; `narrativeHtml` is sanitised. */
+export interface TimelineEntry {
+  id: number;
+  publishedAt: Date;
+  organisation: { slug: string; name: string };
+  status: ReportedStatus;
+  confidence: Confidence | null;
+  summary: string;
+  narrative: string;
+  narrativeHtml: string;
+  evidence: EvidenceLink[];
+  milestones: string;
+}
+
+/** Where an item stands for the organisation reporting on it, as the task list shows it. */
+export type TaskState = 'to_do' | 'draft' | 'submitted' | 'returned' | 'published';
+
+export interface Task {
+  item: ItemSummary;
+  role: 'lead' | 'partner';
+  state: TaskState;
+  update: UpdateRecord | undefined;
+  lastPublishedAt: Date | undefined;
+}
+
+function snapshot(u: UpdateRecord) {
+  return {
+    state: u.state,
+    status: u.status,
+    confidence: u.confidence,
+    summary: u.summary,
+    narrative: u.narrative,
+    evidence: u.evidence,
+    milestones: u.milestones,
+    reviewComment: u.reviewComment,
+  };
+}
+
+const EDITABLE: readonly UpdateState[] = ['draft', 'returned'];
+
+export class ProgressService {
+  constructor(
+    private readonly database: Database,
+    private readonly strategy: StrategyService,
+  ) {}
+
+  private repo(exec: Executor = this.database.db): ProgressRepository {
+    return new ProgressRepository(exec);
+  }
+
+  /** The item, if `organisationId` leads or supports it and `viewer` may report for it. */
+  private async reportable(viewer: CurrentUser, code: string, organisationId: number, exec?: Executor): Promise<ItemRef> {
+    if (!can(viewer, 'progress.report', { organisationId })) throw new ForbiddenError('You can report only for your own organisation');
+    const item = await this.strategy.itemRef(code, exec);
+    if (!item) throw new InputError([{ field: 'code', message: `There is no item ${code}` }]);
+    if (![...item.leadIds, ...item.partnerIds].includes(organisationId)) {
+      throw new ForbiddenError(`${code} is not led or supported by this organisation`);
+    }
+    if (item.status === 'retired') throw new InputError([{ field: 'code', message: `${code} is retired: there is nothing more to report` }]);
+    return item;
+  }
+
+  /** The task list: every item the organisation leads or supports, and where its report stands. */
+  async tasks(viewer: CurrentUser, organisationId: number): Promise<Task[]> {
+    if (!can(viewer, 'progress.report', { organisationId })) throw new ForbiddenError('You can report only for your own organisation');
+    const work = await this.strategy.organisationItems(organisationId);
+    const all = [...work.leads.map((item) => ({ item, role: 'lead' as const })), ...work.partners.map((item) => ({ item, role: 'partner' as const }))].filter(
+      (t) => t.item.status !== 'retired',
+    );
+    const refs = await Promise.all(all.map((t) => this.strategy.itemRef(t.item.code)));
+    const ids = refs.map((r) => r!.id);
+    const { open, lastPublished } = await this.repo().organisationState(organisationId, ids);
+    const openByItem = new Map(open.map((u) => [u.itemId, u]));
+    return all.map((t, i) => {
+      const update = openByItem.get(ids[i]!);
+      const lastPublishedAt = lastPublished.get(ids[i]!);
+      const state: TaskState = update ? update.state : lastPublishedAt ? 'published' : 'to_do';
+      return { ...t, state, update, lastPublishedAt };
+    });
+  }
+
+  /** The update being written for an item, or undefined before anyone starts one. */
+  async openUpdate(viewer: CurrentUser, code: string, organisationId: number): Promise<{ item: ItemRef; update: UpdateRecord | undefined }> {
+    const item = await this.reportable(viewer, code, organisationId);
+    return { item, update: await this.repo().openFor(item.id, organisationId) };
+  }
+
+  /**
+   * Saves the draft (creating it the first time) and, with `submit`, sends it to the strategy
+   * team. `version` is the version the person started from (undefined for a new draft): if
+   * someone saved since, nothing is written and ConflictError says so.
+   */
+  async save(actor: Actor, viewer: CurrentUser, code: string, organisationId: number, input: UpdateInput, version: number | undefined, submit: boolean): Promise<UpdateRecord> {
+    if (submit) {
+      const missing = [
+        !input.status && { field: 'status', message: 'Select the item’s status' },
+        !input.confidence && { field: 'confidence', message: 'Select how confident you are' },
+        !input.summary && { field: 'summary', message: 'Enter a summary of progress' },
+      ].filter((p): p is { field: string; message: string } => !!p);
+      if (missing.length) throw new InputError(missing);
+    }
+    return this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      const item = await this.reportable(viewer, code, organisationId, tx);
+      const existing = await repo.openFor(item.id, organisationId);
+      const by = viewer.token ? null : viewer.id;
+      const values = { ...input, updatedBy: by, ...(submit ? { state: 'submitted' as const, submittedAt: new Date() } : {}) };
+      let saved: UpdateRecord | undefined;
+      if (!existing) {
+        if (version !== undefined) throw new ConflictError('This update was published or withdrawn while you were editing it. Your text is below: start a new update from it.');
+        saved = await repo.insert({ itemId: item.id, organisationId, createdBy: by, ...values });
+      } else {
+        if (existing.state === 'submitted') throw new ConflictError('This update has been submitted and is waiting for the strategy team. Your text is below; it has not been saved.');
+        if (version === undefined || existing.version !== version) {
+          throw new ConflictError('Someone else saved this update while you were editing it. Your text is below and has not been saved: compare it with theirs, then save again.');
+        }
+        saved = await repo.update(existing.id, version, EDITABLE, values);
+        if (!saved) throw new ConflictError('Someone else saved this update while you were editing it. Your text is below and has not been saved: compare it with theirs, then save again.');
+      }
+      await recordAudit(tx, actor, {
+        action: submit ? 'progress_update.submitted' : 'progress_update.saved',
+        objectType: 'progress_update',
+        objectId: saved.id,
+        before: existing ? snapshot(existing) : undefined,
+        after: { item: code, ...snapshot(saved) },
+      });
+      return saved;
+    });
+  }
+
+  /* ----- the strategy team ----- */
+
+  async queue(viewer: CurrentUser, state: UpdateState, page: number, perPage: number): Promise<{ rows: UpdateListRow[]; counts: Map<UpdateState, number> }> {
+    if (!can(viewer, 'progress.verify')) throw new ForbiddenError();
+    const repo = this.repo();
+    return { rows: await repo.listByState(state, perPage, (page - 1) * perPage), counts: await repo.countByState() };
+  }
+
+  async forReview(viewer: CurrentUser, id: number): Promise<UpdateListRow | undefined> {
+    if (!can(viewer, 'progress.verify')) throw new ForbiddenError();
+    return this.repo().listRow(id);
+  }
+
+  /** Publishes a submitted update: it becomes public and gives the item its status. */
+  async publish(actor: Actor, viewer: CurrentUser, id: number, version: number): Promise<UpdateRecord> {
+    if (!can(viewer, 'progress.verify')) throw new ForbiddenError();
+    let revision = 0;
+    const published = await this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      const before = await repo.byId(id);
+      if (!before) throw new InputError([{ field: 'id', message: 'No such update' }]);
+      if (before.state !== 'submitted' || !before.status) throw new ConflictError('Only a submitted update can be published, and this one is not (it may have been published or returned by someone else).');
+      const after = await repo.update(id, version, ['submitted'], { state: 'published', publishedAt: new Date(), reviewedAt: new Date(), reviewedBy: viewer.id, reviewComment: null });
+      if (!after) throw new ConflictError('Someone else changed this update while you were reviewing it. Check it again.');
+      await recordAudit(tx, actor, { action: 'progress_update.published', objectType: 'progress_update', objectId: id, before: snapshot(before), after: snapshot(after) });
+      revision = await this.strategy.applyProgress(tx, actor, before.itemId, { status: after.status!, note: after.summary, asOf: after.publishedAt!.toISOString().slice(0, 10) });
+      return after;
+    });
+    this.strategy.noteRevision(revision);
+    return published;
+  }
+
+  /** Returns a submitted update to its organisation with comments; nothing becomes public. */
+  async returnUpdate(actor: Actor, viewer: CurrentUser, id: number, version: number, comment: string): Promise<UpdateRecord> {
+    if (!can(viewer, 'progress.verify')) throw new ForbiddenError();
+    if (!comment) throw new InputError([{ field: 'comment', message: 'Say what needs to change, so the organisation can put it right' }]);
+    return this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      const before = await repo.byId(id);
+      if (!before) throw new InputError([{ field: 'id', message: 'No such update' }]);
+      if (before.state !== 'submitted') throw new ConflictError('Only a submitted update can be returned, and this one is not (it may have been published or returned by someone else).');
+      const after = await repo.update(id, version, ['submitted'], { state: 'returned', reviewedAt: new Date(), reviewedBy: viewer.id, reviewComment: comment });
+      if (!after) throw new ConflictError('Someone else changed this update while you were reviewing it. Check it again.');
+      await recordAudit(tx, actor, { action: 'progress_update.returned', objectType: 'progress_update', objectId: id, before: snapshot(before), after: snapshot(after) });
+      return after;
+    });
+  }
+
+  /* ----- public ----- */
+
+  /** An item's published updates, newest first: its public timeline. */
+  async timeline(code: string): Promise<TimelineEntry[] | undefined> {
+    const item = await this.strategy.itemRef(code);
+    if (!item) return undefined;
+    return (await this.repo().timeline(item.id)).map((u) => ({
+      id: u.id,
+      publishedAt: u.publishedAt!,
+      organisation: { slug: u.organisationSlug, name: u.organisationName },
+      status: u.status!,
+      confidence: u.confidence,
+      summary: u.summary,
+      narrative: u.narrative,
+      narrativeHtml: renderMarkdown(u.narrative),
+      evidence: u.evidence,
+      milestones: u.milestones,
+    }));
+  }
+}
