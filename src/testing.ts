@@ -12,6 +12,9 @@ import { createTestDatabase, type TestDatabase } from './platform/db/test-databa
 import { datasetsDir, projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
 import { Outbox, type Mailer } from './platform/mail/mailer.ts';
+import { hashPassword } from './platform/auth/secrets.ts';
+import type { Role } from './platform/auth/roles.ts';
+import { users } from './features/accounts/schema.ts';
 
 /** Changes when the demo data or the code that loads it changes, so the template is rebuilt. */
 function demoVersion(): string {
@@ -90,8 +93,17 @@ export async function submitForm(
   });
 }
 
+/** The password `addPeople` gives everyone. */
+export const TEST_PASSWORD = 'a long enough passphrase';
+
+/** People who can sign in with TEST_PASSWORD (hashed once for all of them). */
+export async function addPeople(t: TestApp, people: { email: string; name: string; role: Role; organisationId?: number | null }[]): Promise<void> {
+  const passwordHash = await hashPassword(TEST_PASSWORD);
+  await t.database.db.insert(users).values(people.map((p) => ({ ...p, organisationId: p.organisationId ?? null, passwordHash })));
+}
+
 /** Signs in through the real form; `cookie` carries the session for later requests. */
-export async function signInAs(app: FastifyInstance, email: string, password: string): Promise<{ res: LightMyRequestResponse; cookie: string }> {
+export async function signInAs(app: FastifyInstance, email: string, password = TEST_PASSWORD): Promise<{ res: LightMyRequestResponse; cookie: string }> {
   const res = await submitForm(app, { url: '/login', fields: { email, password } });
   const session = res.cookies.find((c) => c.name === 'hub_session');
   return { res, cookie: session ? `hub_session=${session.value}` : '' };
@@ -102,4 +114,25 @@ export function sessionFrom(res: LightMyRequestResponse): string {
   const session = res.cookies.find((c) => c.name === 'hub_session');
   if (!session) throw new Error(`No session cookie in the response (status ${res.statusCode})`);
   return `hub_session=${session.value}`;
+}
+
+/** The text a person reads in some HTML: tags removed (inline ones without a gap), entities decoded, white space folded. */
+export function pageText(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<\/?(a|span|strong|code)\b[^>]*>/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ');
+}
+
+/** The part of a page from its `data-qa` hook on (20,000 characters), so assertions look only there. */
+export function section(html: string, qa: string): string {
+  const start = html.indexOf(`data-qa="${qa}"`);
+  if (start < 0) throw new Error(`no data-qa="${qa}" on the page`);
+  return html.slice(start, start + 20_000);
 }

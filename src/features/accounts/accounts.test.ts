@@ -9,8 +9,8 @@ import { ACCESS, API_SCOPE_NAMES, can, type AccessRule } from '../../platform/au
 import { ROLES, type Role } from '../../platform/auth/roles.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { queryRows } from '../../platform/db/client.ts';
+import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { createTestApp, type TestApp } from '../../testing.ts';
-import { ConflictError, ForbiddenError } from './service.ts';
 import { users } from './schema.ts';
 
 const PASSWORD = 'a long enough passphrase';

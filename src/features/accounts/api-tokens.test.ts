@@ -3,12 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { hashPassword } from '../../platform/auth/secrets.ts';
 import { queryRows } from '../../platform/db/client.ts';
-import { createTestApp, signInAs, submitForm, type TestApp } from '../../testing.ts';
-import { users } from './schema.ts';
+import { addPeople, createTestApp, signInAs, submitForm, type TestApp } from '../../testing.ts';
 
-const PASSWORD = 'a long enough passphrase';
 
 describe('organisation API tokens', () => {
   let t: TestApp;
@@ -31,13 +28,12 @@ describe('organisation API tokens', () => {
     const organisations = (await t.services.strategy.catalogue()).organisations;
     cqc = organisations.find((o) => o.shortName === 'CQC')!;
     sfc = organisations.find((o) => o.slug === 'skills-for-care')!;
-    const passwordHash = await hashPassword(PASSWORD);
-    await t.database.db.insert(users).values([
-      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team', passwordHash },
-      { email: 'rita@cqc.example', name: 'Rita Reporter', role: 'organisation_reporter', organisationId: cqc.id, passwordHash },
+    await addPeople(t, [
+      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' },
+      { email: 'rita@cqc.example', name: 'Rita Reporter', role: 'organisation_reporter', organisationId: cqc.id },
     ]);
-    team = (await signInAs(t.app, 'team@example.org', PASSWORD)).cookie;
-    reporter = (await signInAs(t.app, 'rita@cqc.example', PASSWORD)).cookie;
+    team = (await signInAs(t.app, 'team@example.org')).cookie;
+    reporter = (await signInAs(t.app, 'rita@cqc.example')).cookie;
   });
   after(async () => t.close());
 

@@ -8,8 +8,8 @@ import { can, type ApiScope } from '../../platform/auth/permissions.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { InputError } from '../../platform/http/validation.ts';
+import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { AccountsRepository, type ApiTokenRecord, type ApiTokenSummary } from './repository.ts';
-import { ConflictError, ForbiddenError } from './service.ts';
 
 /** Tokens look like `wsh_` and 43 base64url characters, so they are easy to spot in a leak. */
 const TOKEN_PREFIX = 'wsh_';

@@ -4,14 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { hashPassword } from '../../platform/auth/secrets.ts';
 import { queryRows } from '../../platform/db/client.ts';
 import type { Mailer, MailMessage } from '../../platform/mail/mailer.ts';
-import { createTestApp, sessionFrom, signInAs, submitForm, type TestApp } from '../../testing.ts';
-import { users } from './schema.ts';
+import { addPeople, createTestApp, sessionFrom, signInAs, submitForm, TEST_PASSWORD, type TestApp } from '../../testing.ts';
 import { RESETS_PER_HOUR } from './service.ts';
 
-const PASSWORD = 'a long enough passphrase';
 const NEW_PASSWORD = 'another long passphrase';
 
 /** The link in the newest outbox email to `to`, and the email itself. */
@@ -39,13 +36,12 @@ describe('invitations and password resets', () => {
 
   before(async () => {
     t = await createTestApp('demo');
-    const passwordHash = await hashPassword(PASSWORD);
-    await t.database.db.insert(users).values([
-      { email: 'admin@example.org', name: 'Ada Admin', role: 'administrator', passwordHash },
-      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team', passwordHash },
+    await addPeople(t, [
+      { email: 'admin@example.org', name: 'Ada Admin', role: 'administrator' },
+      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' },
     ]);
-    admin = (await signInAs(t.app, 'admin@example.org', PASSWORD)).cookie;
-    team = (await signInAs(t.app, 'team@example.org', PASSWORD)).cookie;
+    admin = (await signInAs(t.app, 'admin@example.org')).cookie;
+    team = (await signInAs(t.app, 'team@example.org')).cookie;
     cqcSlug = (await t.services.strategy.catalogue()).organisations.find((o) => o.shortName === 'CQC')!.slug;
   });
   after(async () => t.close());
@@ -82,17 +78,17 @@ describe('invitations and password resets', () => {
     assert.ok(Math.abs(Number(stored[0]!.expires_in_hours) - 72) < 0.1, 'valid for 72 hours');
 
     // Not yet able to sign in: the account has no password.
-    assert.equal((await signInAs(t.app, 'rita@cqc.example', PASSWORD)).res.statusCode, 401);
+    assert.equal((await signInAs(t.app, 'rita@cqc.example')).res.statusCode, 401);
     const list = await t.app.inject({ url: '/admin/users?q=rita', headers: { cookie: team } });
     assert.match(list.body, /govuk-tag--blue">\s*Invited\s*</);
 
     const form = await t.app.inject(email.link);
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /rita@cqc\.example/);
-    const mismatch = await submitForm(t.app, { url: email.link, fields: { name: 'Rita Reporter', password: PASSWORD, confirm: 'something else' } });
+    const mismatch = await submitForm(t.app, { url: email.link, fields: { name: 'Rita Reporter', password: TEST_PASSWORD, confirm: 'something else' } });
     assert.equal(mismatch.statusCode, 400);
     assert.match(mismatch.body, /Passwords do not match/);
-    const accepted = await submitForm(t.app, { url: email.link, fields: { name: 'Rita R. Reporter', password: PASSWORD, confirm: PASSWORD } });
+    const accepted = await submitForm(t.app, { url: email.link, fields: { name: 'Rita R. Reporter', password: TEST_PASSWORD, confirm: TEST_PASSWORD } });
     assert.equal(accepted.statusCode, 303);
     assert.equal(accepted.headers.location, '/admin?welcome=1');
     const home = await t.app.inject({ url: '/admin', headers: { cookie: sessionFrom(accepted) } });
@@ -103,7 +99,7 @@ describe('invitations and password resets', () => {
     assert.equal((await t.app.inject(email.link)).statusCode, 404);
     const again = await t.app.inject({ method: 'POST', url: email.link, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'hub_csrf=x' }, payload: 'name=Eve&password=x' });
     assert.notEqual(again.statusCode, 303);
-    assert.equal((await signInAs(t.app, 'rita@cqc.example', PASSWORD)).res.statusCode, 303);
+    assert.equal((await signInAs(t.app, 'rita@cqc.example')).res.statusCode, 303);
 
     const audit = await queryRows<{ action: string }>(t.database.db, sql`select action from audit_events where object_type = 'user' and action like 'user.invite%' order by id`);
     assert.deepEqual(audit.map((a) => a.action), ['user.invited', 'user.invite_accepted']);
@@ -166,8 +162,8 @@ describe('invitations and password resets', () => {
     };
     const other = await createTestApp('demo', { mailer: flaky });
     try {
-      await other.database.db.insert(users).values({ email: 'team@example.org', name: 'Tom Team', role: 'strategy_team', passwordHash: await hashPassword(PASSWORD) });
-      const cookie = (await signInAs(other.app, 'team@example.org', PASSWORD)).cookie;
+      await addPeople(other, [{ email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' }]);
+      const cookie = (await signInAs(other.app, 'team@example.org')).cookie;
       const res = await submitForm(other.app, { url: '/admin/users/invite', cookie, fields: { name: 'Sam', email: 'sam@example.org', role: 'viewer', organisation: '' } });
       assert.equal(res.statusCode, 303);
       assert.match(String(res.headers.location), /^\/admin\/users\/\d+\?mail-failed=1$/);
@@ -199,9 +195,9 @@ describe('invitations and password resets', () => {
   });
 
   it('resets a password once, signs the person out everywhere else, and clears a lockout', async () => {
-    const elsewhere = (await signInAs(t.app, 'admin@example.org', PASSWORD)).cookie;
+    const elsewhere = (await signInAs(t.app, 'admin@example.org')).cookie;
     for (let i = 0; i < 5; i++) await signInAs(t.app, 'admin@example.org', 'wrong');
-    assert.equal((await signInAs(t.app, 'admin@example.org', PASSWORD)).res.statusCode, 429, 'locked out');
+    assert.equal((await signInAs(t.app, 'admin@example.org')).res.statusCode, 429, 'locked out');
 
     await submitForm(t.app, { url: '/password-reset', fields: { email: 'admin@example.org' } });
     const email = (await lastEmailTo(t, 'admin@example.org'))!;
@@ -216,7 +212,7 @@ describe('invitations and password resets', () => {
     assert.equal((await t.app.inject({ url: '/admin', headers: { cookie: elsewhere } })).statusCode, 303, 'other sessions end');
     assert.equal((await t.app.inject({ url: '/admin', headers: { cookie: admin } })).statusCode, 303);
     assert.equal((await t.app.inject(email.link)).statusCode, 404, 'the link works once');
-    assert.equal((await signInAs(t.app, 'admin@example.org', PASSWORD)).res.statusCode, 401, 'the old password no longer works');
+    assert.equal((await signInAs(t.app, 'admin@example.org')).res.statusCode, 401, 'the old password no longer works');
     admin = (await signInAs(t.app, 'admin@example.org', NEW_PASSWORD)).cookie;
     assert.ok(admin);
     const audit = await queryRows<{ action: string }>(t.database.db, sql`select action from audit_events where action like 'password_reset%' or action = 'user.password_reset' order by id`);

@@ -3,9 +3,9 @@
 // organisation, through pages and the API alike.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { API_SCOPES, can, type Access } from '../../platform/auth/permissions.ts';
+import { API_SCOPES, can } from '../../platform/auth/permissions.ts';
 import { ROLE_LABELS } from '../../platform/auth/roles.ts';
-import { NotFoundError, sendProblem } from '../../platform/http/errors.ts';
+import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { formState, parseForm } from '../../platform/http/forms.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { InputError, type FieldProblem } from '../../platform/http/validation.ts';
@@ -16,7 +16,8 @@ import type { StrategyService } from '../strategy/service.ts';
 import type { ApiTokensService } from './api-tokens.ts';
 import { apiTokenForm, TOKEN_LIFETIMES } from './forms.ts';
 import { actorFor } from './routes.ts';
-import { ConflictError, type AccountsService } from './service.ts';
+import { organisationInScope } from './scope.ts';
+import type { AccountsService } from './service.ts';
 
 const organisationParams = z.object({ organisation: z.string().max(100).describe('The organisation’s slug, as in /api/v1/organisations') });
 
@@ -43,19 +44,6 @@ export async function organisationRoutes(
   app: FastifyInstance,
   { accounts, apiTokens, strategy, openapi }: { accounts: AccountsService; apiTokens: ApiTokensService; strategy: StrategyService; openapi: OpenApiRegistry },
 ): Promise<void> {
-  /**
-   * The organisation named in the URL, if the signed-in person or token may act on it this
-   * way; otherwise the reply is already sent (404 for no such organisation, 403 for another's).
-   */
-  async function organisationFor(request: FastifyRequest, reply: FastifyReply, slug: string, access: Access): Promise<OrganisationRecord | undefined> {
-    const organisation = (await strategy.catalogue()).organisations.find((o) => o.slug === slug);
-    if (!organisation) throw new NotFoundError('organisation');
-    if (!can(request.user, access, { organisationId: organisation.id })) {
-      sendProblem(request, reply, 403, 'You can see and change only your own organisation’s work.');
-      return undefined;
-    }
-    return organisation;
-  }
 
   /* ----- pages ----- */
 
@@ -90,8 +78,7 @@ export async function organisationRoutes(
   }
 
   app.get<{ Params: { organisation: string } }>('/admin/organisations/:organisation', { config: { access: 'organisation.view' } }, async (request, reply) => {
-    const organisation = await organisationFor(request, reply, request.params.organisation, 'organisation.view');
-    if (!organisation) return reply;
+    const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'organisation.view');
     return showOrganisation(request, reply, organisation);
   });
 
@@ -113,14 +100,12 @@ export async function organisationRoutes(
     );
 
   app.get<{ Params: { organisation: string } }>('/admin/organisations/:organisation/tokens/new', { config: { access: 'api-tokens.manage' } }, async (request, reply) => {
-    const organisation = await organisationFor(request, reply, request.params.organisation, 'api-tokens.manage');
-    if (!organisation) return reply;
+    const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'api-tokens.manage');
     return tokenFormPage(reply, organisation, { expires: '90', scopes: [] }, []);
   });
 
   app.post<{ Params: { organisation: string } }>('/admin/organisations/:organisation/tokens', { config: { access: 'api-tokens.manage' } }, async (request, reply) => {
-    const organisation = await organisationFor(request, reply, request.params.organisation, 'api-tokens.manage');
-    if (!organisation) return reply;
+    const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'api-tokens.manage');
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = { name: body.name, scopes: ([] as unknown[]).concat(body.scopes ?? []), expires: body.expires };
     const { data, problems } = parseForm(apiTokenForm, body);
@@ -139,8 +124,7 @@ export async function organisationRoutes(
     '/admin/organisations/:organisation/tokens/:id/revoke',
     { config: { access: 'api-tokens.manage' } },
     async (request, reply) => {
-      const organisation = await organisationFor(request, reply, request.params.organisation, 'api-tokens.manage');
-      if (!organisation) return reply;
+      const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'api-tokens.manage');
       const id = Number(request.params.id);
       if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw new NotFoundError('token');
       try {
@@ -171,8 +155,7 @@ export async function organisationRoutes(
   });
 
   app.get<{ Params: { organisation: string } }>('/api/v1/organisations/:organisation/work', { config: { access: 'organisation.view' } }, async (request, reply) => {
-    const organisation = await organisationFor(request, reply, request.params.organisation, 'organisation.view');
-    if (!organisation) return reply;
+    const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'organisation.view');
     const work = await strategy.organisationItems(organisation.id);
     const body: z.output<typeof workResponse> = {
       organisation: { slug: organisation.slug, name: organisation.name },

@@ -3,18 +3,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../platform/audit/audit.ts';
 import { ROLE_LABELS, ROLES } from '../../platform/auth/roles.ts';
-import { NotFoundError } from '../../platform/http/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import { formState, parseForm } from '../../platform/http/forms.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
 import type { StrategyService } from '../strategy/service.ts';
 import { acceptInviteForm, inviteForm, newPasswordForm, resetRequestForm, safeNext, setupForm, signInForm, userFiltersQuery, userStatusForm, userUpdateForm } from './forms.ts';
-import { ConflictError, ForbiddenError, LINK_HOURS, LOCK_MINUTES, MailNotSentError, MAX_FAILURES, RESET_MINUTES, type AccountsService } from './service.ts';
+import { LINK_HOURS, LOCK_MINUTES, MailNotSentError, MAX_FAILURES, RESET_MINUTES, type AccountsService } from './service.ts';
 
 const PER_PAGE = 25;
 
 export function actorFor(request: FastifyRequest): Actor {
   const user = request.user;
+  // An organisation's API token is recorded as itself, not as a person.
+  if (user?.token) {
+    return { type: 'api_token', id: String(user.token.id), label: `API token “${user.token.name}”`, organisationId: user.organisationId ?? undefined, requestId: request.id, ip: request.ip };
+  }
   return {
     type: 'user',
     id: user ? String(user.id) : undefined,

@@ -7,6 +7,7 @@ import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser, Role } from '../../platform/auth/roles.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
+import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { InputError } from '../../platform/http/validation.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import { renderEmail } from '../../platform/mail/templates.ts';
@@ -25,15 +26,6 @@ export const MAX_FAILURES = 5;
 export const LOCK_MINUTES = 15;
 /** Sessions are refreshed at most this often, so reading a page is not a write every time. */
 const TOUCH_AFTER_MS = 60_000;
-
-export class ForbiddenError extends Error {
-  constructor(message = 'You do not have permission to do that') {
-    super(message);
-  }
-}
-
-/** Someone else saved first; the form is shown again with what was typed and this message. */
-export class ConflictError extends Error {}
 
 /** The change is saved but its email could not be sent; the person can try sending it again. */
 export class MailNotSentError extends Error {
@@ -318,16 +310,17 @@ export class AccountsService {
 
   /** Who an invitation link is for, while it can still be used. */
   async invitation(token: string): Promise<{ email: string; name: string } | undefined> {
-    const found = await this.linkedUser(token, 'invite');
-    return found && !found.user.passwordHash ? { email: found.user.email, name: found.user.name } : undefined;
+    const user = await this.linkedUser(token, 'invite');
+    return user && !user.passwordHash ? { email: user.email, name: user.name } : undefined;
   }
 
-  private async linkedUser(token: string, purpose: 'invite' | 'reset'): Promise<{ user: UserRecord } | undefined> {
+  /** The active person a usable link of this kind belongs to. */
+  private async linkedUser(token: string, purpose: 'invite' | 'reset'): Promise<UserRecord | undefined> {
     const repo = this.repo();
     const link = await repo.usableToken(hashToken(token), purpose);
     if (!link?.userId) return undefined;
     const user = await repo.userById(link.userId);
-    return user && user.status === 'active' ? { user } : undefined;
+    return user?.status === 'active' ? user : undefined;
   }
 
   /** Accepts an invitation: sets the name and password, uses up the link, and signs in. */
@@ -365,8 +358,8 @@ export class AccountsService {
 
   /** Whose password a reset link changes, while it can still be used. */
   async resetLink(token: string): Promise<{ email: string } | undefined> {
-    const found = await this.linkedUser(token, 'reset');
-    return found ? { email: found.user.email } : undefined;
+    const user = await this.linkedUser(token, 'reset');
+    return user ? { email: user.email } : undefined;
   }
 
   /** Sets a new password from a reset link, signs the person out everywhere else, and signs in. */

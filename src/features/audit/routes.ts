@@ -3,6 +3,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
+import { spreadsheetSafe } from '../../platform/files/spreadsheet.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput } from '../../platform/http/validation.ts';
@@ -32,15 +33,6 @@ export const EXPORT_COLUMNS = [
 ] as const;
 
 const UK_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
-
-/**
- * Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return) as a
- * formula, so an actor label like `=HYPERLINK(…)` could act when the file is opened. A leading
- * apostrophe makes such a cell plain text.
- */
-export function spreadsheetSafe(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
-}
 
 function csvRecord(event: AuditEventRow): string[] {
   const json = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));

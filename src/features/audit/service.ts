@@ -3,7 +3,7 @@
 import type { Database } from '../../platform/db/client.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
-import { ForbiddenError } from '../accounts/service.ts';
+import { ForbiddenError } from '../../platform/http/errors.ts';
 import { AuditRepository, type AuditEventRow, type AuditQuery } from './repository.ts';
 
 /** Events read per query while downloading: enough to be quick, few enough to keep memory flat. */

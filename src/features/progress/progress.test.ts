@@ -3,12 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
-import { hashPassword } from '../../platform/auth/secrets.ts';
 import { queryRows } from '../../platform/db/client.ts';
-import { createTestApp, signInAs, submitForm, type TestApp } from '../../testing.ts';
-import { users } from '../accounts/schema.ts';
+import { addPeople, createTestApp, signInAs, submitForm, type TestApp } from '../../testing.ts';
 
-const PASSWORD = 'a long enough passphrase';
 
 describe('progress updates', () => {
   let t: TestApp;
@@ -38,15 +35,14 @@ describe('progress updates', () => {
     const sfcOrg = organisations.find((o) => o.slug === 'skills-for-care')!;
     cqc = cqcOrg.slug;
     sfc = sfcOrg.slug;
-    const passwordHash = await hashPassword(PASSWORD);
-    await t.database.db.insert(users).values([
-      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team', passwordHash },
-      { email: 'rita@cqc.example', name: 'Rita Reporter', role: 'organisation_reporter', organisationId: cqcOrg.id, passwordHash },
-      { email: 'sam@sfc.example', name: 'Sam Skills', role: 'organisation_reporter', organisationId: sfcOrg.id, passwordHash },
+    await addPeople(t, [
+      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' },
+      { email: 'rita@cqc.example', name: 'Rita Reporter', role: 'organisation_reporter', organisationId: cqcOrg.id },
+      { email: 'sam@sfc.example', name: 'Sam Skills', role: 'organisation_reporter', organisationId: sfcOrg.id },
     ]);
-    team = (await signInAs(t.app, 'team@example.org', PASSWORD)).cookie;
-    reporter = (await signInAs(t.app, 'rita@cqc.example', PASSWORD)).cookie;
-    otherReporter = (await signInAs(t.app, 'sam@sfc.example', PASSWORD)).cookie;
+    team = (await signInAs(t.app, 'team@example.org')).cookie;
+    reporter = (await signInAs(t.app, 'rita@cqc.example')).cookie;
+    otherReporter = (await signInAs(t.app, 'sam@sfc.example')).cookie;
   });
   after(async () => t.close());
 

@@ -37,19 +37,20 @@ export class ProgressRepository {
     return row;
   }
 
-  /** Each item's open update and latest publication for one organisation. */
-  async organisationState(organisationId: number, itemIds: number[]): Promise<{ open: UpdateRecord[]; lastPublished: Map<number, Date> }> {
-    if (!itemIds.length) return { open: [], lastPublished: new Map() };
+  /** One organisation's open updates and latest publication per item, keyed by item code. */
+  async organisationState(organisationId: number): Promise<{ open: Map<string, UpdateRecord>; lastPublished: Map<string, Date> }> {
     const open = await this.db
-      .select()
+      .select({ code: items.code, update: progressUpdates })
       .from(progressUpdates)
-      .where(and(eq(progressUpdates.organisationId, organisationId), inArray(progressUpdates.itemId, itemIds), ne(progressUpdates.state, 'published')));
+      .innerJoin(items, eq(items.id, progressUpdates.itemId))
+      .where(and(eq(progressUpdates.organisationId, organisationId), ne(progressUpdates.state, 'published')));
     const published = await this.db
-      .select({ itemId: progressUpdates.itemId, at: sql<Date>`max(${progressUpdates.publishedAt})`.mapWith((v: string | Date) => new Date(v)) })
+      .select({ code: items.code, at: sql<Date>`max(${progressUpdates.publishedAt})`.mapWith((v: string | Date) => new Date(v)) })
       .from(progressUpdates)
-      .where(and(eq(progressUpdates.organisationId, organisationId), inArray(progressUpdates.itemId, itemIds), eq(progressUpdates.state, 'published')))
-      .groupBy(progressUpdates.itemId);
-    return { open, lastPublished: new Map(published.map((p) => [p.itemId, p.at])) };
+      .innerJoin(items, eq(items.id, progressUpdates.itemId))
+      .where(and(eq(progressUpdates.organisationId, organisationId), eq(progressUpdates.state, 'published')))
+      .groupBy(items.code);
+    return { open: new Map(open.map((r) => [r.code, r.update])), lastPublished: new Map(published.map((p) => [p.code, p.at])) };
   }
 
   async insert(values: typeof progressUpdates.$inferInsert): Promise<UpdateRecord> {

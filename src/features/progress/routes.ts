@@ -2,15 +2,14 @@
 // (/admin/updates), and the public timeline of an item's published updates in the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { can, type Access } from '../../platform/auth/permissions.ts';
-import { NotFoundError, sendProblem } from '../../platform/http/errors.ts';
+import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination } from '../../platform/http/pagination.ts';
 import { InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
 import { renderMarkdown } from '../../platform/text/markdown.ts';
 import { formState, parseForm } from '../../platform/http/forms.ts';
 import { actorFor } from '../accounts/routes.ts';
-import { ConflictError, ForbiddenError } from '../accounts/service.ts';
+import { organisationInScope } from '../accounts/scope.ts';
 import { itemCodeParams } from '../strategy/forms.ts';
 import { STATUS_LABELS } from '../strategy/labels.ts';
 import type { OrganisationRecord } from '../strategy/repository.ts';
@@ -47,15 +46,6 @@ export async function progressRoutes(
 ): Promise<void> {
   app.views.addGlobal('progressLabels', { confidence: CONFIDENCE_LABELS, state: STATE_LABELS, task: TASK_LABELS });
 
-  async function organisationFor(request: FastifyRequest, reply: FastifyReply, slug: string, access: Access): Promise<OrganisationRecord | undefined> {
-    const organisation = (await strategy.catalogue()).organisations.find((o) => o.slug === slug);
-    if (!organisation) throw new NotFoundError('organisation');
-    if (!can(request.user, access, { organisationId: organisation.id })) {
-      sendProblem(request, reply, 403, 'You can report only for your own organisation.');
-      return undefined;
-    }
-    return organisation;
-  }
 
   /* ----- organisations report ----- */
 
@@ -70,8 +60,7 @@ export async function progressRoutes(
   });
 
   app.get<{ Params: { organisation: string } }>('/report/:organisation', { config: { access: 'progress.report' } }, async (request, reply) => {
-    const organisation = await organisationFor(request, reply, request.params.organisation, 'progress.report');
-    if (!organisation) return reply;
+    const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'progress.report');
     const tasks = await progress.tasks(request.user!, organisation.id);
     const done = tasks.filter((t) => t.state === 'submitted' || t.state === 'published').length;
     return reply.page('progress/views/tasks.njk', { title: `Report progress: ${organisation.name}`, organisation, tasks, done });
@@ -113,21 +102,18 @@ export async function progressRoutes(
   };
 
   app.get<{ Params: { organisation: string; code: string } }>('/report/:organisation/items/:code', { config: { access: 'progress.report' } }, async (request, reply) => {
-    const organisation = await organisationFor(request, reply, request.params.organisation, 'progress.report');
-    if (!organisation) return reply;
+    const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'progress.report');
     const code = parseInput(itemCodeParams, { code: request.params.code }).code.toUpperCase();
     try {
       return await formPage(request, reply, organisation, code);
     } catch (error) {
-      if (error instanceof ForbiddenError) return sendProblem(request, reply, 403, error.message);
       if (error instanceof InputError) throw new NotFoundError('item');
       throw error;
     }
   });
 
   app.post<{ Params: { organisation: string; code: string } }>('/report/:organisation/items/:code', { config: { access: 'progress.report' } }, async (request, reply) => {
-    const organisation = await organisationFor(request, reply, request.params.organisation, 'progress.report');
-    if (!organisation) return reply;
+    const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'progress.report');
     const code = parseInput(itemCodeParams, { code: request.params.code }).code.toUpperCase();
     const body = (request.body ?? {}) as Record<string, unknown>;
     const typed = Object.fromEntries(['status', 'confidence', 'summary', 'narrative', 'evidence', 'milestones', 'version'].map((k) => [k, typeof body[k] === 'string' ? body[k] : '']));
@@ -156,7 +142,6 @@ export async function progressRoutes(
     } catch (error) {
       if (error instanceof InputError) return formPage(request, reply, organisation, code, { values: typed, problems: error.problems, status: 400 });
       if (error instanceof ConflictError) return formPage(request, reply, organisation, code, { values: typed, status: 409, conflict: error.message });
-      if (error instanceof ForbiddenError) return sendProblem(request, reply, 403, error.message);
       throw error;
     }
   });

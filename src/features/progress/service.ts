@@ -7,9 +7,9 @@ import type { Database, Executor } from '../../platform/db/client.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
+import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { InputError } from '../../platform/http/validation.ts';
 import { renderMarkdown } from '../../platform/text/markdown.ts';
-import { ConflictError, ForbiddenError } from '../accounts/service.ts';
 import type { ItemRef, ItemSummary, StrategyService } from '../strategy/service.ts';
 import { ProgressRepository, type UpdateListRow, type UpdateRecord } from './repository.ts';
 import type { Confidence, EvidenceLink, ReportedStatus, UpdateState } from './schema.ts';
@@ -92,13 +92,11 @@ export class ProgressService {
     const all = [...work.leads.map((item) => ({ item, role: 'lead' as const })), ...work.partners.map((item) => ({ item, role: 'partner' as const }))].filter(
       (t) => t.item.status !== 'retired',
     );
-    const refs = await Promise.all(all.map((t) => this.strategy.itemRef(t.item.code)));
-    const ids = refs.map((r) => r!.id);
-    const { open, lastPublished } = await this.repo().organisationState(organisationId, ids);
-    const openByItem = new Map(open.map((u) => [u.itemId, u]));
-    return all.map((t, i) => {
-      const update = openByItem.get(ids[i]!);
-      const lastPublishedAt = lastPublished.get(ids[i]!);
+    // The organisation's reports in two queries, not several per item.
+    const { open, lastPublished } = await this.repo().organisationState(organisationId);
+    return all.map((t) => {
+      const update = open.get(t.item.code);
+      const lastPublishedAt = lastPublished.get(t.item.code);
       const state: TaskState = update ? update.state : lastPublishedAt ? 'published' : 'to_do';
       return { ...t, state, update, lastPublishedAt };
     });

@@ -3,13 +3,12 @@
 // An edit names the version it started from; if someone saved since, the form comes back
 // with what was typed and the saved values beside it, and nothing is written.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError, sendProblem } from '../../platform/http/errors.ts';
+import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { formState, parseForm } from '../../platform/http/forms.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
 import { actorFor } from '../accounts/routes.ts';
-import { ConflictError, ForbiddenError } from '../accounts/service.ts';
-import { ITEM_FORM_LABELS, ITEM_LIMITS, NOT_STATED, adminItemsQuery, itemCodeField, itemForm, itemVersionForm, newItemForm } from './forms.ts';
+import { ITEM_FORM_LABELS, ITEM_LIMITS, NOT_STATED, adminItemsQuery, itemCodeField, itemForm, itemFormValues, itemVersionForm, newItemForm } from './forms.ts';
 import { GOVERNMENT_ROLE_LABELS, KIND_LABELS, STATUS_LABELS } from './labels.ts';
 import { GOVERNMENT_ROLES, ITEM_KINDS } from './schema.ts';
 import type { ItemChange, ItemDetail, ItemInput, StrategyService } from './service.ts';
@@ -30,28 +29,6 @@ function submittedValues(body: Record<string, unknown>): FormValues {
   for (const f of TEXT_FIELDS) values[f] = typeof body[f] === 'string' ? body[f] : '';
   for (const f of LIST_FIELDS) values[f] = ([] as unknown[]).concat(body[f] ?? []).filter((v): v is string => typeof v === 'string');
   return values;
-}
-
-function itemValues(item: ItemDetail): FormValues {
-  const [year, month, day] = item.targetDate ? item.targetDate.split('-').map((n) => String(Number(n))) : ['', '', ''];
-  return {
-    code: item.code,
-    type: item.kind ?? NOT_STATED,
-    title: item.title,
-    summary: item.summary,
-    body: item.body,
-    area: item.area.slug,
-    leads: item.leads.map((o) => o.slug),
-    partners: item.partners.map((o) => o.slug),
-    themes: item.themes.map((t) => t.slug),
-    priorities: item.priorities.map((t) => t.slug),
-    shifts: item.shifts.map((t) => t.slug),
-    target: item.targetText ?? '',
-    'targetDate-day': day!,
-    'targetDate-month': month!,
-    'targetDate-year': year!,
-    governmentRole: item.governmentRole ?? NOT_STATED,
-  };
 }
 
 const byFormOrder = (problems: FieldProblem[]) =>
@@ -145,8 +122,6 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
       { status },
     );
 
-  const forbidden = (request: FastifyRequest, reply: FastifyReply, error: ForbiddenError) => sendProblem(request, reply, 403, error.message);
-
   /* ----- the list ----- */
 
   app.get('/admin/items', access, async (request, reply) => {
@@ -180,7 +155,6 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
       return reply.flash(`${created.code} is created and published: ${created.title}`).redirect('/admin/items', 303);
     } catch (error) {
       if (error instanceof InputError) return formPage(reply, values, error.problems, { status: 400 });
-      if (error instanceof ForbiddenError) return forbidden(request, reply, error);
       throw error;
     }
   });
@@ -189,7 +163,7 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
 
   app.get<{ Params: { code: string } }>('/admin/items/:code/edit', access, async (request, reply) => {
     const item = await itemFor(request.params.code);
-    return formPage(reply, itemValues(item), [], { item });
+    return formPage(reply, itemFormValues(item), [], { item });
   });
 
   app.post<{ Params: { code: string } }>('/admin/items/:code/edit', access, async (request, reply) => {
@@ -213,7 +187,6 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
         return formPage(reply, values, [], { item: current, status: 409, conflict: error.message, differences: diff });
       }
       if (error instanceof InputError) return formPage(reply, values, error.problems, { item, version, status: 400 });
-      if (error instanceof ForbiddenError) return forbidden(request, reply, error);
       throw error;
     }
   });
@@ -233,7 +206,6 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
         if (error instanceof ConflictError) return retirePage(reply, await itemFor(item.code), 409, error.message);
         // Already retired, or not retired: the page as it is now says what can be done.
         if (error instanceof InputError) return retirePage(reply, await itemFor(item.code), 400, error.problems.map((p) => p.message).join('. '));
-        if (error instanceof ForbiddenError) return forbidden(request, reply, error);
         throw error;
       }
     };

@@ -12,6 +12,7 @@ import {
 } from '../../platform/http/validation.ts';
 import { ORGANISATION_KIND_LABELS } from './labels.ts';
 import { GOVERNMENT_ROLES, ITEM_KINDS, ITEM_STATUSES, ORGANISATION_KINDS, type GovernmentRole, type ItemKind } from './schema.ts';
+import type { ItemDetail } from './service.ts';
 
 export const STATUS_FILTERS = [...ITEM_STATUSES, 'not_reported'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
@@ -356,3 +357,26 @@ export const organisationResponse = z
 export const organisationListResponse = z
   .object({ data: z.array(organisationResponse) })
   .meta({ id: 'OrganisationList' });
+
+/** An item as its edit form shows it (what the form would send back unchanged). */
+export function itemFormValues(item: ItemDetail): Record<string, string | string[]> {
+  const [year, month, day] = item.targetDate ? item.targetDate.split('-').map((n) => String(Number(n))) : ['', '', ''];
+  return {
+    code: item.code,
+    type: item.kind ?? NOT_STATED,
+    title: item.title,
+    summary: item.summary,
+    body: item.body,
+    area: item.area.slug,
+    leads: item.leads.map((o) => o.slug),
+    partners: item.partners.map((o) => o.slug),
+    themes: item.themes.map((t) => t.slug),
+    priorities: item.priorities.map((t) => t.slug),
+    shifts: item.shifts.map((t) => t.slug),
+    target: item.targetText ?? '',
+    'targetDate-day': day!,
+    'targetDate-month': month!,
+    'targetDate-year': year!,
+    governmentRole: item.governmentRole ?? NOT_STATED,
+  };
+}

@@ -5,32 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { systemActor } from '../../platform/audit/audit.ts';
-import { hashPassword } from '../../platform/auth/secrets.ts';
+import { ForbiddenError } from '../../platform/http/errors.ts';
 import { queryRows } from '../../platform/db/client.ts';
-import { createTestApp, signInAs, submitForm, type TestApp } from '../../testing.ts';
-import { users } from '../accounts/schema.ts';
-import { ForbiddenError } from '../accounts/service.ts';
-
-const PASSWORD = 'a long enough passphrase';
-
-/** The text a person reads: tags removed, entities decoded, white space folded. */
-function text(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, ' ')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ');
-}
-
-function section(html: string, qa: string): string {
-  const start = html.indexOf(`data-qa="${qa}"`);
-  assert.ok(start >= 0, `no data-qa="${qa}" on the page`);
-  return html.slice(start, start + 20_000);
-}
+import { addPeople, createTestApp, pageText, section, signInAs, submitForm, type TestApp } from '../../testing.ts';
+import { itemFormValues } from './forms.ts';
 
 function versionIn(html: string): string {
   const version = /name="version" value="(\d+)"/.exec(html)?.[1];
@@ -53,16 +31,15 @@ describe('managing items in the browser', () => {
     const slugOf = (short: string) => catalogue.organisations.find((o) => o.shortName === short)!.slug;
     [dhsc, cqc, sfc] = [slugOf('DHSC'), slugOf('CQC'), slugOf('SfC')];
     const cqcId = catalogue.organisations.find((o) => o.slug === cqc)!.id;
-    const passwordHash = await hashPassword(PASSWORD);
-    await t.database.db.insert(users).values([
-      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team', passwordHash },
-      { email: 'second@example.org', name: 'Sam Second', role: 'strategy_team', passwordHash },
-      { email: 'reporter@cqc.example', name: 'Rita Reporter', role: 'organisation_reporter', organisationId: cqcId, passwordHash },
-      { email: 'viewer@example.org', name: 'Vic Viewer', role: 'viewer', passwordHash },
+    await addPeople(t, [
+      { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' },
+      { email: 'second@example.org', name: 'Sam Second', role: 'strategy_team' },
+      { email: 'reporter@cqc.example', name: 'Rita Reporter', role: 'organisation_reporter', organisationId: cqcId },
+      { email: 'viewer@example.org', name: 'Vic Viewer', role: 'viewer' },
     ]);
-    team = (await signInAs(t.app, 'team@example.org', PASSWORD)).cookie;
-    reporter = (await signInAs(t.app, 'reporter@cqc.example', PASSWORD)).cookie;
-    viewer = (await signInAs(t.app, 'viewer@example.org', PASSWORD)).cookie;
+    team = (await signInAs(t.app, 'team@example.org')).cookie;
+    reporter = (await signInAs(t.app, 'reporter@cqc.example')).cookie;
+    viewer = (await signInAs(t.app, 'viewer@example.org')).cookie;
   });
   after(async () => t.close());
 
@@ -77,28 +54,9 @@ describe('managing items in the browser', () => {
   const itemCount = async () => Number((await queryRows<{ n: number }>(t.database.db, sql`select count(*)::int as n from items`))[0]!.n);
 
   /** The edit form's fields as the page fills them in, for an item as it is saved now. */
-  const savedFields = async (code: string, overrides: Record<string, string | string[]> = {}) => {
+  const savedFields = async (code: string, overrides: Record<string, string | string[]> = {}): Promise<Record<string, string | string[]>> => {
     const item = (await t.services.strategy.getItem(code))!;
-    const [year, month, day] = item.targetDate ? item.targetDate.split('-').map((n) => String(Number(n))) : ['', '', ''];
-    return {
-      type: item.kind ?? 'not_stated',
-      title: item.title,
-      summary: item.summary,
-      body: item.body,
-      area: item.area.slug,
-      leads: item.leads.map((o) => o.slug),
-      partners: item.partners.map((o) => o.slug),
-      themes: item.themes.map((x) => x.slug),
-      priorities: item.priorities.map((x) => x.slug),
-      shifts: item.shifts.map((x) => x.slug),
-      target: item.targetText ?? '',
-      'targetDate-day': day!,
-      'targetDate-month': month!,
-      'targetDate-year': year!,
-      governmentRole: item.governmentRole ?? 'not_stated',
-      version: String(item.version),
-      ...overrides,
-    };
+    return { ...itemFormValues(item), version: String(item.version), ...overrides };
   };
 
   const newItem = (overrides: Record<string, string | string[]> = {}) => ({
@@ -133,13 +91,13 @@ describe('managing items in the browser', () => {
     assert.equal(res.headers.location, '/admin/items');
     const flash = res.cookies.find((c) => c.name === 'hub_flash')!;
     const list = await t.app.inject({ url: '/admin/items', headers: { cookie: `${team}; hub_flash=${flash.value}` } });
-    assert.match(text(section(list.body, 'saved')), /AR-13 is created and published: Fund apprenticeships for care workers/);
-    assert.match(text(section(list.body, 'items')), /AR-13 Fund apprenticeships for care workers Attract and retain Department of Health and Social Care Not reported/);
+    assert.match(pageText(section(list.body, 'saved')), /AR-13 is created and published: Fund apprenticeships for care workers/);
+    assert.match(pageText(section(list.body, 'items')), /AR-13 Fund apprenticeships for care workers Attract and retain Department of Health and Social Care Not reported/);
 
     assert.match((await get('/recommendations', '')).body, /href="\/recommendations\/AR-13"/);
     const page = await get('/recommendations/AR-13', '');
     assert.equal(page.statusCode, 200);
-    const details = text(section(page.body, 'item-details'));
+    const details = pageText(section(page.body, 'item-details'));
     assert.match(details, /Type Recommendation/);
     assert.match(details, /Partner organisations Skills for Care/);
     assert.match(details, /Target By March 2027 \(by 31 March 2027\)/);
@@ -171,7 +129,7 @@ describe('managing items in the browser', () => {
     });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /<title>Error: Create an item – /);
-    const summary = text(section(res.body, 'error-summary'));
+    const summary = pageText(section(res.body, 'error-summary'));
     assert.match(summary, /Code must be letters, digits and hyphens, like AR-08.*Enter a title.*Select at least one lead organisation.*Target date must be a real date/);
     assert.match(res.body, /href="#targetDate-day"/, 'a date error links to its first box');
     assert.match(res.body, /id="title-error"/);
@@ -180,22 +138,22 @@ describe('managing items in the browser', () => {
 
     const clash = await submitForm(t.app, { url: '/admin/items', formUrl: '/admin/items/new', cookie: team, fields: newItem({ code: 'AR-01', title: '', leads: [dhsc, cqc], partners: [cqc] }) });
     assert.equal(clash.statusCode, 400);
-    const problems = text(section(clash.body, 'error-summary'));
+    const problems = pageText(section(clash.body, 'error-summary'));
     assert.match(problems, /AR-01 is already the code of another item/);
     assert.match(problems, /Care Quality Commission is a lead organisation, so cannot also be a partner/);
     assert.match(problems, /Enter a title/);
 
     const duplicate = await submitForm(t.app, { url: '/admin/items', formUrl: '/admin/items/new', cookie: team, fields: newItem({ code: 'tr-04' }) });
     assert.equal(duplicate.statusCode, 400);
-    assert.match(text(section(duplicate.body, 'error-summary')), /TR-04 is already the code of another item/);
+    assert.match(pageText(section(duplicate.body, 'error-summary')), /TR-04 is already the code of another item/);
 
     const tooLong = await submitForm(t.app, { url: '/admin/items', formUrl: '/admin/items/new', cookie: team, fields: newItem({ code: 'AR-15', title: 'x'.repeat(301), type: 'opinion' }) });
     assert.equal(tooLong.statusCode, 400);
-    assert.match(text(section(tooLong.body, 'error-summary')), /Title must be 300 characters or fewer.*Select the type of item/);
+    assert.match(pageText(section(tooLong.body, 'error-summary')), /Title must be 300 characters or fewer.*Select the type of item/);
 
     const unknown = await submitForm(t.app, { url: '/admin/items', formUrl: '/admin/items/new', cookie: team, fields: newItem({ code: 'AR-16', area: 'nowhere', leads: ['no-such-body'] }) });
     assert.equal(unknown.statusCode, 400);
-    assert.match(text(section(unknown.body, 'error-summary')), /Select an area from the list.*“no-such-body” is not an organisation/);
+    assert.match(pageText(section(unknown.body, 'error-summary')), /Select an area from the list.*“no-such-body” is not an organisation/);
     assert.equal(await itemCount(), before, 'nothing written');
   });
 
@@ -233,7 +191,7 @@ describe('managing items in the browser', () => {
     assert.equal(afterRow.version, beforeRow.version + 1);
     assert.equal(afterRow.status, beforeRow.status, 'the form does not touch the status');
     assert.equal(await itemRow('ZZ-99'), undefined, 'the code cannot change');
-    const page = text(section((await get('/recommendations/TR-06', '')).body, 'item-details'));
+    const page = pageText(section((await get('/recommendations/TR-06', '')).body, 'item-details'));
     assert.match(page, /Type Commitment/);
     assert.match(page, /Partner organisations Department of Health and Social Care/);
     const audit = (await auditFor('TR-06')).at(-1)!;
@@ -247,16 +205,16 @@ describe('managing items in the browser', () => {
     const events = (await auditFor('TR-03')).length;
     const versionBefore = (await itemRow('TR-03'))!.version;
     const fields = await savedFields('TR-03');
-    const unchanged = await submitForm(t.app, { url: '/admin/items/TR-03/edit', cookie: team, fields: { ...fields, partners: [...fields.partners].reverse() } });
+    const unchanged = await submitForm(t.app, { url: '/admin/items/TR-03/edit', cookie: team, fields: { ...fields, partners: [...(fields.partners as string[])].reverse() } });
     assert.equal(unchanged.statusCode, 303);
     const flash = unchanged.cookies.find((c) => c.name === 'hub_flash')!;
-    assert.match(text((await t.app.inject({ url: '/admin/items', headers: { cookie: `${team}; hub_flash=${flash.value}` } })).body), /You did not change anything in TR-03/);
+    assert.match(pageText((await t.app.inject({ url: '/admin/items', headers: { cookie: `${team}; hub_flash=${flash.value}` } })).body), /You did not change anything in TR-03/);
     assert.equal((await itemRow('TR-03'))!.version, versionBefore);
     assert.equal((await auditFor('TR-03')).length, events);
   });
 
   it('refuses a save made against an old version: 409, the typed text kept, the saved values shown, nothing written', async () => {
-    const second = (await signInAs(t.app, 'second@example.org', PASSWORD)).cookie;
+    const second = (await signInAs(t.app, 'second@example.org')).cookie;
     // Both open the form.
     const mine = versionIn((await get('/admin/items/AR-12/edit')).body);
     const theirs = versionIn((await get('/admin/items/AR-12/edit', second)).body);
@@ -271,10 +229,10 @@ describe('managing items in the browser', () => {
     const late = await submitForm(t.app, { url: '/admin/items/AR-12/edit', cookie: team, fields: await fields('My own title for AR-12', 'My careful summary', mine) });
     assert.equal(late.statusCode, 409);
     assert.match(late.body, /<title>Error: Edit AR-12 – /);
-    assert.match(text(section(late.body, 'conflict')), /AR-12 was changed by someone else while you were editing it\. Your changes are below; check them against the current version and save again\./);
+    assert.match(pageText(section(late.body, 'conflict')), /AR-12 was changed by someone else while you were editing it\. Your changes are below; check them against the current version and save again\./);
     assert.match(late.body, /name="title" type="text" value="My own title for AR-12"/, 'the typed title is kept');
     assert.match(late.body, /My careful summary<\/textarea>/, 'the typed summary is kept');
-    const current = text(section(late.body, 'current-version'));
+    const current = pageText(section(late.body, 'current-version'));
     assert.match(current, /Title A People Promise for social care, agreed/);
     assert.match(current, /Summary Their summary/);
     assert.deepEqual(await itemRow('AR-12'), saved, 'nothing written');
@@ -296,26 +254,26 @@ describe('managing items in the browser', () => {
     const retired = await submitForm(t.app, { url: '/admin/items/AR-11/retire', cookie: team, fields: { version } });
     assert.equal(retired.statusCode, 303);
     assert.equal((await itemRow('AR-11'))!.status, 'retired');
-    assert.match(text(section((await get('/recommendations/AR-11', '')).body, 'status')), /Retired/);
-    assert.match(text(section((await get('/admin/items?q=AR-11')).body, 'items')), /AR-11 .* Retired/);
+    assert.match(pageText(section((await get('/recommendations/AR-11', '')).body, 'status')), /Retired/);
+    assert.match(pageText(section((await get('/admin/items?q=AR-11')).body, 'items')), /AR-11 .* Retired/);
     const api = JSON.parse((await get('/api/v1/items/AR-11', '')).body) as { status: string };
     assert.equal(api.status, 'retired');
 
     // A second retirement from the same, now old, page is refused.
     const stale = await submitForm(t.app, { url: '/admin/items/AR-11/retire', formUrl: '/admin/items/AR-11/edit', cookie: team, fields: { version } });
     assert.equal(stale.statusCode, 409);
-    assert.match(text(section(stale.body, 'conflict')), /AR-11 was changed by someone else/);
+    assert.match(pageText(section(stale.body, 'conflict')), /AR-11 was changed by someone else/);
 
     const page = await get('/admin/items/AR-11/retire');
     // Retiring it again, even from an up-to-date page, is refused, and the page offers reinstating.
     const twice = await submitForm(t.app, { url: '/admin/items/AR-11/retire', formUrl: '/admin/items/AR-11/retire', cookie: team, fields: { version: versionIn(page.body) } });
     assert.equal(twice.statusCode, 400);
-    assert.match(text(twice.body), /AR-11 is already retired/);
+    assert.match(pageText(twice.body), /AR-11 is already retired/);
     assert.match(twice.body, /data-qa="reinstate-form"/);
     // A form without its version is a bad request, and changes nothing.
     assert.equal((await submitForm(t.app, { url: '/admin/items/AR-11/reinstate', formUrl: '/admin/items/AR-11/retire', cookie: team, fields: {} })).statusCode, 400);
     assert.equal((await itemRow('AR-11'))!.status, 'retired');
-    assert.match(text(page.body), /Reinstating puts it back with the status it had before it was retired: In progress/);
+    assert.match(pageText(page.body), /Reinstating puts it back with the status it had before it was retired: In progress/);
     const reinstated = await submitForm(t.app, { url: '/admin/items/AR-11/reinstate', formUrl: '/admin/items/AR-11/retire', cookie: team, fields: { version: versionIn(page.body) } });
     assert.equal(reinstated.statusCode, 303);
     assert.equal((await itemRow('AR-11'))!.status, 'in_progress');
@@ -329,7 +287,7 @@ describe('managing items in the browser', () => {
     const noStatus = versionIn((await get('/admin/items/AR-04/retire')).body);
     await submitForm(t.app, { url: '/admin/items/AR-04/retire', cookie: team, fields: { version: noStatus } });
     const back = await get('/admin/items/AR-04/retire');
-    assert.match(text(back.body), /before it was retired: Not reported/);
+    assert.match(pageText(back.body), /before it was retired: Not reported/);
     await submitForm(t.app, { url: '/admin/items/AR-04/reinstate', formUrl: '/admin/items/AR-04/retire', cookie: team, fields: { version: versionIn(back.body) } });
     assert.equal((await itemRow('AR-04'))!.status, null);
   });
@@ -354,7 +312,7 @@ describe('managing items in the browser', () => {
       ForbiddenError,
     );
 
-    assert.match(text(section((await get('/admin')).body, 'manage-links')), /Items/);
+    assert.match(pageText(section((await get('/admin')).body, 'manage-links')), /Items/);
     assert.doesNotMatch((await get('/admin', reporter)).body, /href="\/admin\/items"/);
   });
 });

@@ -5,28 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { cliActor } from '../../platform/audit/audit.ts';
 import { parseCsv, toCsv } from '../../platform/files/spreadsheet.ts';
-import { createTestApp, type TestApp } from '../../testing.ts';
+import { createTestApp, pageText, section, type TestApp } from '../../testing.ts';
 import { ITEM_COLUMNS } from './forms.ts';
-
-/** The text a person reads: tags removed, entities decoded, white space folded. */
-function text(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, ' ')
-    .replace(/<\/?(a|span|strong|code)\b[^>]*>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/\s+/g, ' ');
-}
-
-function section(html: string, qa: string): string {
-  const start = html.indexOf(`data-qa="${qa}"`);
-  assert.ok(start >= 0, `no data-qa="${qa}" on the page`);
-  return html.slice(start, start + 20_000);
-}
 
 function resultCodes(html: string): string[] {
   return [...section(html, 'results').matchAll(/href="\/recommendations\/([A-Z0-9-]+)"/g)].map((m) => m[1]!);
@@ -44,17 +24,17 @@ describe('public strategy pages', () => {
   it('home page shows what the strategy is and figures computed from the data', async () => {
     const res = await get('/');
     assert.equal(res.statusCode, 200);
-    const page = text(res.body);
+    const page = pageText(res.body);
     assert.match(page, /Workforce Strategy for Adult Social Care in England/);
-    const figures = text(section(res.body, 'headline-figures'));
+    const figures = pageText(section(res.body, 'headline-figures'));
     assert.match(figures, /24 recommendations and commitments: 18 recommendations, 2 commitments, 4 not stated/);
     assert.match(figures, /21% in progress or complete \(5 of 24\)/);
     assert.match(figures, /24 organisations leading or supporting items/);
     assert.match(page, /67% need some government action \(16 of 24\)/);
     assert.match(page, /25% can be done only by government \(6 of 24\)/);
     assert.match(page, /18 with no progress reported yet/);
-    assert.match(text(section(res.body, 'areas')), /Attract and retain.*12 items.*Train.*8 items.*Transform.*4 items/);
-    assert.match(text(section(res.body, 'data-notice')), /Demonstration data/);
+    assert.match(pageText(section(res.body, 'areas')), /Attract and retain.*12 items.*Train.*8 items.*Transform.*4 items/);
+    assert.match(pageText(section(res.body, 'data-notice')), /Demonstration data/);
   });
 
   it('home page figures follow the data when items change', async () => {
@@ -62,7 +42,7 @@ describe('public strategy pages', () => {
     try {
       const rows = parseCsv(`code,title,area,lead_organisations,status\nAR-02,Pay modelling,attract-and-retain,DHSC,complete\n`);
       await local.services.strategy.importItems(rows, cliActor('test'));
-      const page = text((await local.app.inject('/')).body);
+      const page = pageText((await local.app.inject('/')).body);
       assert.match(page, /25% in progress or complete \(6 of 24\)/);
     } finally {
       await local.close();
@@ -72,12 +52,12 @@ describe('public strategy pages', () => {
   it('strategy page shows areas, themes, priorities, shifts and the phases', async () => {
     const res = await get('/strategy');
     assert.equal(res.statusCode, 200);
-    assert.match(text(section(res.body, 'areas')), /Attract and retain.*\(12 items\).*Train.*\(8 items\).*Transform.*\(4 items\)/);
-    assert.match(text(section(res.body, 'themes')), /Pay and conditions \(3\).*Training \(10\).*Leadership and management \(2\)/);
-    assert.match(text(section(res.body, 'priorities')), /Action on pay and terms.*Investment in training and career pathways.*A legal basis for workforce planning/);
-    assert.match(text(section(res.body, 'shifts')), /Hospital to community.*Analogue to digital.*Sickness to prevention/);
+    assert.match(pageText(section(res.body, 'areas')), /Attract and retain.*\(12 items\).*Train.*\(8 items\).*Transform.*\(4 items\)/);
+    assert.match(pageText(section(res.body, 'themes')), /Pay and conditions \(3\).*Training \(10\).*Leadership and management \(2\)/);
+    assert.match(pageText(section(res.body, 'priorities')), /Action on pay and terms.*Investment in training and career pathways.*A legal basis for workforce planning/);
+    assert.match(pageText(section(res.body, 'shifts')), /Hospital to community.*Analogue to digital.*Sickness to prevention/);
     assert.match(
-      text(section(res.body, 'phases')),
+      pageText(section(res.body, 'phases')),
       /Research and planning October 2023 November 2023.*Development November 2023 May 2024.*Finalising June 2024 July 2024.*Communication and implementation July 2024 Ongoing/,
     );
   });
@@ -85,7 +65,7 @@ describe('public strategy pages', () => {
   it('lists every item with a result count, in strategy order', async () => {
     const res = await get('/recommendations');
     assert.equal(res.statusCode, 200);
-    assert.match(text(section(res.body, 'result-count')), /^[^0-9]*24 results/);
+    assert.match(pageText(section(res.body, 'result-count')), /^[^0-9]*24 results/);
     const codes = resultCodes(res.body);
     assert.equal(codes.length, 20, 'first page of 20');
     assert.deepEqual(codes.slice(0, 3), ['AR-01', 'AR-02', 'AR-03']);
@@ -112,7 +92,7 @@ describe('public strategy pages', () => {
       const res = await get(`/recommendations?${query}`);
       assert.equal(res.statusCode, 200);
       assert.deepEqual(resultCodes(res.body), expected);
-      assert.match(text(section(res.body, 'result-count')), new RegExp(`${expected.length} results?`));
+      assert.match(pageText(section(res.body, 'result-count')), new RegExp(`${expected.length} results?`));
     });
   }
 
@@ -127,8 +107,8 @@ describe('public strategy pages', () => {
   it('shows an empty state when nothing matches', async () => {
     const res = await get('/recommendations?q=zebra');
     assert.equal(res.statusCode, 200);
-    assert.match(text(section(res.body, 'no-results')), /No recommendations or commitments match/);
-    assert.match(text(section(res.body, 'result-count')), /0 results/);
+    assert.match(pageText(section(res.body, 'no-results')), /No recommendations or commitments match/);
+    assert.match(pageText(section(res.body, 'result-count')), /0 results/);
   });
 
   const badQueries: [string, string][] = [
@@ -152,21 +132,21 @@ describe('public strategy pages', () => {
       const res = await get(`/recommendations?${query}`);
       assert.equal(res.statusCode, 400);
       assert.match(res.headers['content-type'] as string, /text\/html/);
-      assert.match(text(section(res.body, 'problems')), new RegExp(`${parameter.replace(/[[\]]/g, '\\$&')}:`));
+      assert.match(pageText(section(res.body, 'problems')), new RegExp(`${parameter.replace(/[[\]]/g, '\\$&')}:`));
     });
   }
 
   it('answers a page past the last with 404', async () => {
     const res = await get('/recommendations?page=3');
     assert.equal(res.statusCode, 404);
-    assert.match(text(res.body), /Page not found/);
+    assert.match(pageText(res.body), /Page not found/);
   });
 
   it('shows one item with everything it asks and who owns it', async () => {
     const res = await get('/recommendations/AR-01');
     assert.equal(res.statusCode, 200);
-    const details = text(section(res.body, 'item-details'));
-    assert.match(text(res.body), /Joined-up, consistent, multi-year government action on pay and job quality/);
+    const details = pageText(section(res.body, 'item-details'));
+    assert.match(pageText(res.body), /Joined-up, consistent, multi-year government action on pay and job quality/);
     assert.match(details, /Type Recommendation/);
     assert.match(details, /Lead organisation Central government/);
     assert.match(details, /Partner organisations Local government, Trade unions, Employers/);
@@ -180,7 +160,7 @@ describe('public strategy pages', () => {
   });
 
   it('leaves unknown fields empty and says so', async () => {
-    const details = text(section((await get('/recommendations/TR-06')).body, 'item-details'));
+    const details = pageText(section((await get('/recommendations/TR-06')).body, 'item-details'));
     assert.match(details, /Type Not stated/);
     assert.match(details, /Target Not stated/);
     assert.match(details, /Status Not reported/);
@@ -197,7 +177,7 @@ describe('public strategy pages', () => {
   it('answers unknown pages with the GOV.UK-style 404 page', async () => {
     const res = await get('/no-such-page');
     assert.equal(res.statusCode, 404);
-    assert.match(text(res.body), /Page not found.*If you typed the web address, check it is correct/);
+    assert.match(pageText(res.body), /Page not found.*If you typed the web address, check it is correct/);
   });
 
   it('sends ETags and answers 304 when the page has not changed', async () => {
@@ -218,7 +198,7 @@ describe('public strategy pages', () => {
       await local.services.strategy.importItems(parseCsv('code,title,area,lead_organisations\nAR-03,Plan a transition,attract-and-retain,DHSC\n'), cliActor('test'));
       const res = await local.app.inject({ url: '/recommendations/AR-03', headers: { 'if-none-match': String(before) } });
       assert.equal(res.statusCode, 200);
-      assert.match(text(res.body), /Plan a transition/);
+      assert.match(pageText(res.body), /Plan a transition/);
     } finally {
       await local.close();
     }
@@ -370,7 +350,7 @@ describe('paging through many items', () => {
   it('pages filtered results, keeping the filters in every page link', async () => {
     const res = await t.app.inject('/recommendations?area=transform&page=3');
     assert.equal(res.statusCode, 200);
-    assert.match(text(section(res.body, 'result-count')), /79 results/);
+    assert.match(pageText(section(res.body, 'result-count')), /79 results/);
     assert.equal(resultCodes(res.body).length, 20);
     assert.match(res.body, /href="\/recommendations\?area=transform&amp;page=2"[^>]*rel="prev"|rel="prev"[^>]*href="\/recommendations\?area=transform&amp;page=2"/);
     assert.match(res.body, /href="\/recommendations\?area=transform&amp;page=4"/);

@@ -12,7 +12,7 @@ import { parseCsv, type Table } from '../../platform/files/spreadsheet.ts';
 import { datasetsDir } from '../../platform/paths.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
-import { ConflictError, ForbiddenError } from '../accounts/service.ts';
+import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import {
   CODE_PATTERN,
   leadAndPartnerMessage,

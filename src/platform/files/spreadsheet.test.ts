@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
-import { parseCsv, parseJsonRows, parseXlsx, readTableFile, TableReadError, toCsv, toXlsx } from './spreadsheet.ts';
+import { parseCsv, parseJsonRows, parseXlsx, readTableFile, spreadsheetSafe, TableReadError, toCsv, toXlsx } from './spreadsheet.ts';
 
 describe('spreadsheets', () => {
   it('reads CSV with a byte-order mark, spaced header names and blank lines', () => {
@@ -55,5 +55,12 @@ describe('spreadsheets', () => {
     await assert.rejects(readTableFile(path.join(dir, 'items.txt')), /unsupported file type ".txt"/);
     await assert.rejects(readTableFile(path.join(dir, 'missing.csv')), /cannot be read \(ENOENT\)/);
     await assert.rejects(readTableFile(path.join(dir, 'broken.xlsx')), /XLSX file cannot be read/);
+  });
+});
+
+describe('spreadsheet-safe cells', () => {
+  it('turns cells a spreadsheet would run as a formula into text', () => {
+    for (const cell of ['=1+1', '+1', '-1', '@SUM(A1)', '\t=1', '\r=1']) assert.equal(spreadsheetSafe(cell), `'${cell}`);
+    for (const cell of ['ada@example.org', 'user.updated', '{"a":1}', '']) assert.equal(spreadsheetSafe(cell), cell);
   });
 });

@@ -136,6 +136,15 @@ export function parseJsonRows(data: Buffer | string): Table {
   return { columns, rows };
 }
 
+/**
+ * Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return) as a
+ * formula, so a value like `=HYPERLINK(…)` could act when the file is opened (exports people open in Excel). A leading
+ * apostrophe makes such a cell plain text.
+ */
+export function spreadsheetSafe(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
 export function toCsv(columns: readonly string[], rows: Record<string, string>[]): string {
   return stringify(rows, { header: true, columns: [...columns] });
 }

@@ -11,6 +11,19 @@ export class NotFoundError extends Error {
   }
 }
 
+/** The signed-in person (or token) may not do this to this object: a 403 with this message. */
+export class ForbiddenError extends Error {
+  constructor(message = 'You do not have permission to do that') {
+    super(message);
+  }
+}
+
+/**
+ * Someone else saved first (a stale version): a 409. Forms catch it to show the person's text
+ * again with this message; anywhere else the error handler answers with it.
+ */
+export class ConflictError extends Error {}
+
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
 }
@@ -22,6 +35,7 @@ const TITLES: Record<number, string> = {
   404: 'Page not found',
   405: 'Method not allowed',
   406: 'Not acceptable',
+  409: 'Someone else changed this first',
   413: 'Request too large',
   415: 'Unsupported media type',
   429: 'Too many requests',
@@ -59,10 +73,12 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     sendProblem(request, reply, 404, isApiRequest(request) ? `Nothing is published at ${request.url.split('?')[0]}` : ''),
   );
 
-  app.setErrorHandler((error: FastifyError | InputError | NotFoundError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | InputError | NotFoundError | ForbiddenError | ConflictError, request, reply) => {
     if (error instanceof InputError) {
       return sendProblem(request, reply, 400, 'Some of the values in the request cannot be used.', error.problems);
     }
+    if (error instanceof ForbiddenError) return sendProblem(request, reply, 403, error.message);
+    if (error instanceof ConflictError) return sendProblem(request, reply, 409, error.message);
     if (error instanceof NotFoundError) {
       return sendProblem(request, reply, 404, isApiRequest(request) ? `No ${error.what} matches ${request.url.split('?')[0]}` : '');
     }
