@@ -29,12 +29,19 @@ import { outboxRoutes } from './features/outbox/routes.ts';
 import { ProgressService } from './features/progress/service.ts';
 import { progressRoutes } from './features/progress/routes.ts';
 import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
+import { JobQueue } from './platform/jobs/queue.ts';
+import { CyclesService } from './features/progress/cycles.ts';
+import { cycleRoutes } from './features/progress/cycles-routes.ts';
+import { FollowingService } from './features/following/service.ts';
+import { followingRoutes } from './features/following/routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
   accounts: AccountsService;
   apiTokens: ApiTokensService;
   progress: ProgressService;
+  cycles: CyclesService;
+  following: FollowingService;
   audit: AuditService;
 }
 
@@ -48,11 +55,17 @@ export interface BuildAppOptions {
   signInRateLimit?: number;
   /** Sends email; by default SMTP when `SMTP_URL` is set, otherwise the outbox folder. */
   mailer?: Mailer;
+  /** The clock for reporting cycles and links (tests move it). */
+  now?: () => Date;
+  /** Seconds between the job queue's polls (tests shorten it). */
+  jobPollingSeconds?: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    /** Background jobs; `server.ts` starts this instance working (`jobs.start({ work: true })`). */
+    jobs: JobQueue;
   }
 }
 
@@ -85,19 +98,29 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom });
+  const logError = (err: unknown, message: string) => app.log.error({ err }, message);
+  const jobs = new JobQueue(database, { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) }, options.jobPollingSeconds);
   const strategy = options.services?.strategy ?? new StrategyService(database);
+  const accounts = options.services?.accounts ?? new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError });
+  // Following needs progress (to read a published update) and progress tells following when
+  // it publishes: the callback closes the loop once both exist.
+  const progress: ProgressService = options.services?.progress ?? new ProgressService(database, strategy, (updateId): Promise<void> => following.notifyPublished(updateId).catch((err: unknown) => logError(err, 'could not queue emails to followers')));
+  const following: FollowingService = options.services?.following ?? new FollowingService(database, { strategy, progress, mailer, jobs, baseUrl: config.baseUrl, now: options.now, logError });
   const services: AppServices = {
     strategy,
-    accounts:
-      options.services?.accounts ??
-      new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError: (err, message) => app.log.error({ err }, message) }),
+    accounts,
     apiTokens: options.services?.apiTokens ?? new ApiTokensService(database),
     audit: options.services?.audit ?? new AuditService(database),
-    progress: options.services?.progress ?? new ProgressService(database, strategy),
+    progress,
+    cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
+    following,
   };
-  // Email started after a response (password resets) is finished before the app closes.
+  // Email started after a response (password resets, follow requests) is finished, and running
+  // jobs end or go back to the queue, before the app closes.
   app.addHook('onClose', async () => {
+    await jobs.stop();
     await services.accounts.settled();
+    await services.following.settled();
     if (!options.mailer) await mailer.close();
   });
   const openapi = new OpenApiRegistry();
@@ -134,8 +157,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(organisationRoutes, { accounts: services.accounts, apiTokens: services.apiTokens, strategy: services.strategy, openapi });
   await app.register(outboxRoutes, { outbox: config.smtpUrl ? undefined : new Outbox(config.dataDir), smtpHost: config.smtpUrl ? new URL(config.smtpUrl).hostname : undefined });
   await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
-  await app.register(progressRoutes, { progress: services.progress, strategy: services.strategy, openapi });
+  await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
+  await app.register(cycleRoutes, { cycles: services.cycles });
+  await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.signInRateLimit ?? 10 });
 
   app.decorate('services', services);
+  app.decorate('jobs', jobs);
   return app;
 }

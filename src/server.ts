@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { systemActor } from './platform/audit/audit.ts';
 import { DatabaseInUseError, openDatabase } from './platform/db/client.ts';
 import { migrate } from './platform/db/migrate.ts';
+import { REMINDER_JOBS } from './features/progress/cycles.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  // This instance runs background jobs (reminders, emails to followers) and keeps the schedules;
+  // a scan at start catches up on a morning missed while the hub was stopped.
+  await app.jobs.start({ work: true });
+  await app.jobs.send(REMINDER_JOBS.scan, {}, { singletonKey: 'scan-at-start' });
   const shown = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
   app.log.info(`Workforce Strategy Hub is running at http://${shown}:${config.port}`);
 }

@@ -1,5 +1,8 @@
 // Test support: the real app on a fresh test database, with or without the demo strategy.
 // Route tests use `app.inject`, which runs the whole stack (hooks, views, errors) in process.
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,8 +50,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(contents: 'demo' | 'empty' = 'demo', options: { signInRateLimit?: number; mailer?: Mailer } = {}): Promise<TestApp> {
-  const database = await testDatabase(contents);
+export async function createTestApp(
+  contents: 'demo' | 'empty' = 'demo',
+  options: { signInRateLimit?: number; mailer?: Mailer; now?: () => Date; jobPollingSeconds?: number; database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await testDatabase(contents));
   // Each app writes its outbox to a folder of its own, removed when it closes.
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-test-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, BASE_URL: 'http://localhost:3000' });
@@ -58,6 +64,8 @@ export async function createTestApp(contents: 'demo' | 'empty' = 'demo', options
     logger: false,
     signInRateLimit: options.signInRateLimit ?? 10_000,
     ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    jobPollingSeconds: options.jobPollingSeconds ?? 0.5,
     services: { strategy: new StrategyService(database, { revisionMaxAgeMs: 0 }) },
   });
   return {
@@ -67,7 +75,7 @@ export async function createTestApp(contents: 'demo' | 'empty' = 'demo', options
     outbox: new Outbox(dataDir),
     close: async () => {
       await app.close();
-      await database.close();
+      if (!options.database) await database.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -135,4 +143,38 @@ export function section(html: string, qa: string): string {
   const start = html.indexOf(`data-qa="${qa}"`);
   if (start < 0) throw new Error(`no data-qa="${qa}" on the page`);
   return html.slice(start, start + 20_000);
+}
+
+/** A real SMTP server on a free loopback port that hands every message it receives to mailparser. */
+export async function startSmtpServer(options: SMTPServerOptions = {}): Promise<{ port: number; url: string; received: ParsedMail[]; close: () => Promise<void> }> {
+  const received: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    ...options,
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          received.push(mail);
+          callback();
+        },
+        (error: Error) => callback(error),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(resolve)) };
+}
+
+/** Waits until `check` passes (polling), or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, ms = 15_000, what = 'the condition'): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

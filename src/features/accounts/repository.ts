@@ -1,5 +1,5 @@
 // SQL for people, sessions, one-time links and sign-in throttling.
-import { and, asc, count, desc, eq, getTableColumns, gt, ilike, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, ilike, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Role } from '../../platform/auth/roles.ts';
 import { organisations } from '../strategy/schema.ts';
@@ -215,6 +215,15 @@ export class AccountsRepository {
       .where(and(isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`))))
       .groupBy(apiTokens.organisationId);
     return new Map(rows.map((r) => [r.organisationId, Number(r.n)]));
+  }
+
+  /** Active reporters of an organisation who have set a password: who reminders go to. */
+  async reportersOf(organisationId: number): Promise<{ name: string; email: string }[]> {
+    return this.db
+      .select({ name: users.name, email: users.email })
+      .from(users)
+      .where(and(eq(users.organisationId, organisationId), eq(users.role, 'organisation_reporter'), eq(users.status, 'active'), isNotNull(users.passwordHash)))
+      .orderBy(users.name);
   }
 
   async userCountsByOrganisation(): Promise<Map<number, number>> {

@@ -402,6 +402,11 @@ export class AccountsService {
     return (await this.repo().listUsers({ organisationId, status: 'active' }, 500, 0)).rows;
   }
 
+  /** Who reporting reminders go to: an organisation's active reporters (the system asks, not a person). */
+  async reportersOf(organisationId: number): Promise<{ name: string; email: string }[]> {
+    return this.repo().reportersOf(organisationId);
+  }
+
   async getUser(viewer: CurrentUser, id: number): Promise<UserRecord | undefined> {
     if (!can(viewer, 'users.list')) throw new ForbiddenError();
     return this.repo().userById(id);

@@ -1,5 +1,6 @@
 // The audit trail for administrators and the strategy team: every recorded write, filtered by
 // who acted, their organisation, the object and the day, a page at a time or as one CSV file.
+import { londonDay } from '../../platform/time.ts';
 import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
@@ -32,7 +33,6 @@ export const EXPORT_COLUMNS = [
   'ip',
 ] as const;
 
-const UK_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
 
 function csvRecord(event: AuditEventRow): string[] {
   const json = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));
@@ -119,7 +119,7 @@ export async function auditRoutes(app: FastifyInstance, { audit, strategy }: { a
       if (error) request.log.error({ err: error }, 'audit export stopped part way');
     });
     return reply
-      .header('content-disposition', `attachment; filename="audit-${UK_DAY.format(new Date())}.csv"`)
+      .header('content-disposition', `attachment; filename="audit-${londonDay(new Date())}.csv"`)
       .header('cache-control', 'no-store')
       .type('text/csv; charset=utf-8')
       .send(csv);

@@ -1,5 +1,6 @@
 // Reading the audit trail: who changed what, when and from where. Nothing here writes; each
 // feature records its own events through `recordAudit` inside its own transactions.
+import { londonMidnight } from '../../platform/time.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
@@ -33,19 +34,8 @@ export interface AuditPage {
   pages: number;
 }
 
-const UK_OFFSET = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' });
-
-/**
- * The instant a day (YYYY-MM-DD) begins in the UK: midnight BST is 23:00 UTC the day before.
- * The clocks change at 01:00 UTC, never between 23:00 and midnight UTC, so the UK's offset
- * at midnight UTC is its offset at its own midnight.
- */
-export function ukMidnight(day: string): Date {
-  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
-  const name = UK_OFFSET.formatToParts(utcMidnight).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const hours = Number(/^GMT([+-]\d+)?/.exec(name)?.[1] ?? 0);
-  return new Date(utcMidnight - hours * 3_600_000);
-}
+/** The instant a UK day begins (kept under this name for the audit filters' callers). */
+export const ukMidnight = londonMidnight;
 
 /**
  * Days are UK days, as times are shown on the site: `from` starts at its midnight, and `to`

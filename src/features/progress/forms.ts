@@ -1,7 +1,7 @@
 // The progress feature's forms: what a reporter and a reviewer may send, with the words
 // they see when something cannot be used.
 import { z } from 'zod';
-import { hasControlCharacters } from '../../platform/http/validation.ts';
+import { dateFromParts, hasControlCharacters } from '../../platform/http/validation.ts';
 import { CONFIDENCES, REPORTED_STATUSES, UPDATE_STATES, type EvidenceLink } from './schema.ts';
 
 /** Free text a person writes: trimmed, limited, no control characters (line breaks allowed). */
@@ -63,3 +63,52 @@ export const queueQuery = z.strictObject({
 export function evidenceText(links: EvidenceLink[]): string {
   return links.map((l) => `${l.title} ${l.url}`).join('\n');
 }
+
+/* ----- reporting cycles ----- */
+
+const DATE_PART = z.string().max(10).optional();
+
+/** A cycle: a name and three GOV.UK date inputs, in order (opens ≤ due ≤ closes). */
+export const cycleForm = z
+  .object({
+    name: z.string({ error: 'Enter a name for the cycle' }).max(1_000, 'Name must be 100 characters or fewer').optional(),
+    'opensOn-day': DATE_PART,
+    'opensOn-month': DATE_PART,
+    'opensOn-year': DATE_PART,
+    'dueOn-day': DATE_PART,
+    'dueOn-month': DATE_PART,
+    'dueOn-year': DATE_PART,
+    'closesOn-day': DATE_PART,
+    'closesOn-month': DATE_PART,
+    'closesOn-year': DATE_PART,
+    version: z.union([z.literal(''), z.coerce.number().int().min(1)]).optional(),
+  })
+  // One transform checks every field, so the error summary lists every problem at once.
+  .transform((v, ctx) => {
+    const name = (v.name ?? '').trim();
+    if (!name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'Enter a name for the cycle, for example “Spring 2027”' });
+    else if (name.length > 100) ctx.addIssue({ code: 'custom', path: ['name'], message: 'Name must be 100 characters or fewer' });
+    else if (hasControlCharacters(name) || /[\r\n]/.test(name)) ctx.addIssue({ code: 'custom', path: ['name'], message: 'Name must be one line of plain text' });
+    const dates: Record<string, string> = {};
+    for (const [field, label] of [
+      ['opensOn', 'The date the cycle opens'],
+      ['dueOn', 'The date reports are due'],
+      ['closesOn', 'The date the cycle closes'],
+    ] as const) {
+      const parsed = dateFromParts(label, { day: v[`${field}-day`], month: v[`${field}-month`], year: v[`${field}-year`] });
+      if ('message' in parsed) ctx.addIssue({ code: 'custom', path: [field], message: parsed.message });
+      else if (!parsed.date) ctx.addIssue({ code: 'custom', path: [field], message: `Enter ${label.charAt(0).toLowerCase()}${label.slice(1)}` });
+      else dates[field] = parsed.date;
+    }
+    const { opensOn, dueOn, closesOn } = dates;
+    if (opensOn && dueOn && dueOn < opensOn) ctx.addIssue({ code: 'custom', path: ['dueOn'], message: 'The due date must be on or after the date the cycle opens' });
+    if (dueOn && closesOn && closesOn < dueOn) ctx.addIssue({ code: 'custom', path: ['closesOn'], message: 'The close date must be on or after the due date' });
+    if (!opensOn || !dueOn || !closesOn || ctx.issues.length) return z.NEVER;
+    return { name, opensOn, dueOn, closesOn, version: v.version === '' || v.version === undefined ? undefined : v.version };
+  });
+
+export const cycleIdParams = z.strictObject({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
+
+export const complianceQuery = z.strictObject({ cycle: z.coerce.number().int().min(1).max(2_147_483_647).optional() });
+
+export const versionForm = z.object({ version: z.coerce.number().int().min(1) });

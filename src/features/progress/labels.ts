@@ -16,8 +16,9 @@ export const STATE_LABELS: Record<UpdateState, { text: string; tagClass: string 
 };
 
 /** The task list's words (GOV.UK task list statuses). */
-export const TASK_LABELS: Record<TaskState, { text: string; tagClass?: string }> = {
+export const TASK_LABELS: Record<TaskState | 'overdue', { text: string; tagClass?: string }> = {
   to_do: { text: 'Not yet started', tagClass: 'govuk-tag--blue' },
+  overdue: { text: 'Overdue', tagClass: 'govuk-tag--red' },
   draft: { text: 'In progress', tagClass: 'govuk-tag--light-blue' },
   returned: { text: 'Returned with comments', tagClass: 'govuk-tag--orange' },
   submitted: { text: 'Submitted' },

@@ -18,6 +18,7 @@ import { evidenceText, queueQuery, reviewForm, updateForm } from './forms.ts';
 import { CONFIDENCE_LABELS, STATE_LABELS, TASK_LABELS } from './labels.ts';
 import { CONFIDENCES, REPORTED_STATUSES, UPDATE_STATES } from './schema.ts';
 import type { ProgressService } from './service.ts';
+import { cycleWindow, type CyclesService } from './cycles.ts';
 
 const PER_PAGE = 50;
 
@@ -42,7 +43,7 @@ const timelineResponse = z
 
 export async function progressRoutes(
   app: FastifyInstance,
-  { progress, strategy, openapi }: { progress: ProgressService; strategy: StrategyService; openapi: OpenApiRegistry },
+  { progress, cycles, strategy, openapi }: { progress: ProgressService; cycles: CyclesService; strategy: StrategyService; openapi: OpenApiRegistry },
 ): Promise<void> {
   app.views.addGlobal('progressLabels', { confidence: CONFIDENCE_LABELS, state: STATE_LABELS, task: TASK_LABELS });
 
@@ -61,9 +62,12 @@ export async function progressRoutes(
 
   app.get<{ Params: { organisation: string } }>('/report/:organisation', { config: { access: 'progress.report' } }, async (request, reply) => {
     const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'progress.report');
-    const tasks = await progress.tasks(request.user!, organisation.id);
+    const cycle = await cycles.current();
+    const tasks = await progress.tasks(request.user!, organisation.id, cycle && { window: cycleWindow(cycle), overdue: cycle.phase === 'overdue' });
     const done = tasks.filter((t) => t.state === 'submitted' || t.state === 'published').length;
-    return reply.page('progress/views/tasks.njk', { title: `Report progress: ${organisation.name}`, organisation, tasks, done });
+    const overdue = tasks.filter((t) => t.overdue).length;
+    const nextCycle = cycle ? undefined : await cycles.next();
+    return reply.page('progress/views/tasks.njk', { title: `Report progress: ${organisation.name}`, organisation, tasks, done, cycle, nextCycle, overdue });
   });
 
   const formPage = async (

@@ -1,7 +1,7 @@
 // Progress updates: what an organisation reports on an item it leads or supports, from draft
 // to published. Only published updates are public, and only they change an item's status.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/schema.ts';
 import { items, organisations } from '../strategy/schema.ts';
 
@@ -53,5 +53,46 @@ export const progressUpdates = pgTable(
     check('progress_updates_status_valid', sql`${t.status} is null or ${t.status} in ('not_started', 'in_progress', 'complete')`),
     check('progress_updates_confidence_valid', sql`${t.confidence} is null or ${t.confidence} in ('on_track', 'some_risk', 'off_track')`),
     check('progress_updates_published_complete', sql`${t.state} <> 'published' or (${t.status} is not null and ${t.publishedAt} is not null)`),
+  ],
+);
+
+/**
+ * A reporting cycle: from `opensOn` organisations report on their items, by `dueOn`; after
+ * `closesOn` the cycle is history. Cycles never overlap, so "the current cycle" is one or none.
+ */
+export const reportingCycles = pgTable(
+  'reporting_cycles',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    opensOn: date('opens_on', { mode: 'string' }).notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    closesOn: date('closes_on', { mode: 'string' }).notNull(),
+    version: integer('version').notNull().default(1),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('reporting_cycles_dates_in_order', sql`${t.opensOn} <= ${t.dueOn} and ${t.dueOn} <= ${t.closesOn}`)],
+);
+
+export const REMINDER_KINDS = ['due_soon', 'overdue'] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+/** One reminder per cycle, organisation and kind: the row is claimed before the email goes. */
+export const reportingReminders = pgTable(
+  'reporting_reminders',
+  {
+    id: serial('id').primaryKey(),
+    cycleId: integer('cycle_id').notNull().references(() => reportingCycles.id, { onDelete: 'cascade' }),
+    organisationId: integer('organisation_id').notNull().references(() => organisations.id),
+    kind: text('kind', { enum: REMINDER_KINDS }).notNull(),
+    queuedAt: timestamp('queued_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    recipients: integer('recipients').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('reporting_reminders_once').on(t.cycleId, t.organisationId, t.kind),
+    check('reporting_reminders_kind_valid', sql`${t.kind} in ('due_soon', 'overdue')`),
   ],
 );

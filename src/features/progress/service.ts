@@ -46,6 +46,25 @@ export interface Task {
   state: TaskState;
   update: UpdateRecord | undefined;
   lastPublishedAt: Date | undefined;
+  /** Still to report in the current cycle and its due date has passed. */
+  overdue: boolean;
+}
+
+/** The reporting cycle a task list is for (see cycles.ts). */
+export interface TaskCycle {
+  window: { from: Date; to: Date };
+  overdue: boolean;
+}
+
+/** A published update with what a notification about it needs. */
+export interface PublishedUpdate {
+  id: number;
+  item: { code: string; title: string };
+  organisationName: string;
+  status: ReportedStatus;
+  confidence: Confidence | null;
+  summary: string;
+  publishedAt: Date;
 }
 
 function snapshot(u: UpdateRecord) {
@@ -67,6 +86,8 @@ export class ProgressService {
   constructor(
     private readonly database: Database,
     private readonly strategy: StrategyService,
+    /** Called after a publish commits (followers hear of it); failures are the callee's to log. */
+    private readonly onPublished?: (updateId: number) => Promise<void>,
   ) {}
 
   private repo(exec: Executor = this.database.db): ProgressRepository {
@@ -85,8 +106,11 @@ export class ProgressService {
     return item;
   }
 
-  /** The task list: every item the organisation leads or supports, and where its report stands. */
-  async tasks(viewer: CurrentUser, organisationId: number): Promise<Task[]> {
+  /**
+   * The task list: every item the organisation leads or supports, and where its report stands.
+   * In a reporting cycle an item published before the cycle opened is due again.
+   */
+  async tasks(viewer: CurrentUser, organisationId: number, cycle?: TaskCycle): Promise<Task[]> {
     if (!can(viewer, 'progress.report', { organisationId })) throw new ForbiddenError('You can report only for your own organisation');
     const work = await this.strategy.organisationItems(organisationId);
     const all = [...work.leads.map((item) => ({ item, role: 'lead' as const })), ...work.partners.map((item) => ({ item, role: 'partner' as const }))].filter(
@@ -97,8 +121,10 @@ export class ProgressService {
     return all.map((t) => {
       const update = open.get(t.item.code);
       const lastPublishedAt = lastPublished.get(t.item.code);
-      const state: TaskState = update ? update.state : lastPublishedAt ? 'published' : 'to_do';
-      return { ...t, state, update, lastPublishedAt };
+      const publishedThisTime = !!lastPublishedAt && (!cycle || lastPublishedAt >= cycle.window.from);
+      const state: TaskState = update ? update.state : publishedThisTime ? 'published' : 'to_do';
+      const overdue = !!cycle?.overdue && (state === 'to_do' || state === 'draft' || state === 'returned');
+      return { ...t, state, update, lastPublishedAt, overdue };
     });
   }
 
@@ -180,6 +206,7 @@ export class ProgressService {
       return after;
     });
     this.strategy.noteRevision(revision);
+    if (this.onPublished) await this.onPublished(published.id);
     return published;
   }
 
@@ -200,6 +227,21 @@ export class ProgressService {
   }
 
   /* ----- public ----- */
+
+  /** A published update, for telling followers about it; undefined if not (or no longer) published. */
+  async publishedUpdate(id: number): Promise<PublishedUpdate | undefined> {
+    const row = await this.repo().listRow(id);
+    if (!row || row.state !== 'published') return undefined;
+    return {
+      id,
+      item: { code: row.itemCode, title: row.itemTitle },
+      organisationName: row.organisationName,
+      status: row.status!,
+      confidence: row.confidence,
+      summary: row.summary,
+      publishedAt: row.publishedAt!,
+    };
+  }
 
   /** An item's published updates, newest first: its public timeline. */
   async timeline(code: string): Promise<TimelineEntry[] | undefined> {

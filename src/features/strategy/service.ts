@@ -40,6 +40,8 @@ import {
 } from './repository.ts';
 import { ITEM_STATUSES, type GovernmentRole, type ItemKind, type ItemStatus, type TermKind } from './schema.ts';
 
+export type { OrganisationRecord };
+
 /* ---------- what the service hands to routes ---------- */
 
 export interface Catalogue {
@@ -69,6 +71,13 @@ export interface ItemSummary {
   targetDate: string | null;
   governmentRole: GovernmentRole | null;
   leads: OrganisationRecord[];
+}
+
+/** An organisation's duty to report on an item it leads or supports. */
+export interface ReportingPair {
+  organisation: OrganisationRecord;
+  role: 'lead' | 'partner';
+  item: { id: number; code: string; title: string };
 }
 
 export interface ItemDetail extends ItemSummary {
@@ -450,6 +459,12 @@ export class StrategyService {
     };
   }
 
+  /** An item's code and title from its id (for features that keep item ids). */
+  async itemCode(itemId: number): Promise<{ code: string; title: string } | undefined> {
+    const [item] = await this.repo().itemsByIds([itemId]);
+    return item && { code: item.code, title: item.title };
+  }
+
   /**
    * Gives an item the status of a verified, published progress update, inside the caller's
    * transaction (with its audit event); call `noteRevision` with the result after it commits.
@@ -487,6 +502,25 @@ export class StrategyService {
     const role = new Map(links.map((l) => [l.itemId, l.role]));
     const withRole = (r: 'lead' | 'partner') => summaries.filter((_, i) => role.get(items[i]!.id) === r);
     return { leads: withRole('lead'), partners: withRole('partner') };
+  }
+
+  /**
+   * Who reports on what: one row per active (not retired) item and organisation leading or
+   * supporting it, in organisation then item order. Compliance and reminders start here.
+   */
+  async reportingPairs(): Promise<ReportingPair[]> {
+    const catalogue = await this.catalogue();
+    const repo = this.repo();
+    const active = (await repo.allItems(catalogue.strategy.id)).filter((i) => i.status !== 'retired');
+    const byId = new Map(active.map((i) => [i.id, i]));
+    const pairs: ReportingPair[] = [];
+    for (const link of await repo.linksFor(active.map((i) => i.id))) {
+      const item = byId.get(link.itemId)!;
+      const organisation = catalogue.organisationById.get(link.organisationId);
+      if (!organisation) continue;
+      pairs.push({ organisation, role: link.role, item: { id: item.id, code: item.code, title: item.title } });
+    }
+    return pairs.sort((a, b) => a.organisation.name.localeCompare(b.organisation.name) || a.item.code.localeCompare(b.item.code, 'en', { numeric: true }));
   }
 
   async organisationList(): Promise<{ organisation: OrganisationRecord; lead: number; partner: number }[]> {

@@ -57,6 +57,12 @@ export const ACCESS = {
   'progress.verify': { roles: ['administrator', 'strategy_team'], description: 'Publish submitted progress updates, or return them with comments' },
   'audit.view': { roles: ['administrator', 'strategy_team'], description: 'Read the audit trail and export it as CSV' },
   'items.manage': { roles: ['administrator', 'strategy_team'], description: 'Create, edit and retire the strategy’s items' },
+  'progress.cycles': { roles: ['administrator', 'strategy_team'], description: 'Set reporting cycles: open, due and close dates' },
+  'progress.compliance': {
+    roles: ['administrator', 'strategy_team', 'body_member', 'viewer'],
+    description: 'See who has reported: per organisation, items due, updated, overdue and never updated (the strategy team and the Oversight Executive)',
+  },
+  'items.follow': { roles: 'anyone', description: 'Follow an item by email (double opt-in), confirm, stop following' },
 } as const satisfies Record<string, AccessRule>;
 
 export type Access = keyof typeof ACCESS;

@@ -23,6 +23,11 @@ export interface Database {
   engine: Engine;
   /** Where the data lives, for logs: a folder or the server URL without its password. */
   location: string;
+  /**
+   * Runs raw SQL outside drizzle, for the job queue (pg-boss's `db` adapter). Without values
+   * the text may hold several statements; the last one's rows are returned.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,11 @@ export function wrapPglite(client: PGlite, location: string): Database {
     db,
     engine: 'pglite',
     location,
+    executeSql: async (text, values) => {
+      if (values?.length) return { rows: (await client.query(text, values)).rows };
+      const results = await client.exec(text);
+      return { rows: results.at(-1)?.rows ?? [] };
+    },
     close: () => client.close(),
   };
 }
@@ -123,6 +133,10 @@ export async function openPostgres(url: string): Promise<Database> {
     db,
     engine: 'postgres',
     location: redactUrl(url),
+    executeSql: async (text, values) => {
+      const result = (await pool.query(text, values)) as pg.QueryResult | pg.QueryResult[];
+      return { rows: Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows };
+    },
     close: () => {
       closing = true;
       return pool.end();

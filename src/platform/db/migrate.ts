@@ -8,10 +8,22 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import PgBoss from 'pg-boss';
 import { migrationsDir } from '../paths.ts';
+import { JOB_SCHEMA } from '../jobs/schema-name.ts';
 import { queryRows, type Database } from './client.ts';
 
 const MIGRATION_LOCK_KEY = 727_100_001;
+
+/**
+ * The job queue's tables (pg-boss) are created with the rest of the schema, so every instance
+ * and every test database starts with them; pg-boss itself upgrades them when its version moves.
+ */
+async function installJobSchema(run: (text: string) => Promise<unknown>): Promise<void> {
+  const found = (await run(`select to_regclass('${JOB_SCHEMA}.version') is not null as installed`)) as { rows: { installed: boolean }[] } | { rows: { installed: boolean }[] }[];
+  const rows = Array.isArray(found) ? found.at(-1)!.rows : found.rows;
+  if (!rows[0]?.installed) await run(PgBoss.getConstructionPlans(JOB_SCHEMA));
+}
 
 interface Journal {
   entries: { tag: string }[];
@@ -47,6 +59,7 @@ export async function migrationStatus(database: Database): Promise<MigrationStat
 export async function migrate(database: Database, databaseUrl?: string): Promise<MigrationStatus> {
   if (database.engine === 'pglite') {
     await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder: migrationsDir });
+    await installJobSchema((text) => database.executeSql(text));
   } else {
     if (!databaseUrl) throw new Error('migrate on PostgreSQL needs the database URL');
     const client = new pg.Client({ connectionString: databaseUrl });
@@ -54,6 +67,7 @@ export async function migrate(database: Database, databaseUrl?: string): Promise
     try {
       await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       await migratePg(drizzlePg({ client }), { migrationsFolder: migrationsDir });
+      await installJobSchema((text) => client.query(text));
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
       await client.end();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrationsDir } from '../paths.ts';
+import { JOB_SCHEMA_VERSION } from '../jobs/schema-name.ts';
 import { openPostgres, wrapPglite, type Database } from './client.ts';
 import { migrate } from './migrate.ts';
 
@@ -26,7 +27,7 @@ export interface TestDatabase extends Database {
 }
 
 function migrationsHash(extra: string): string {
-  const hash = createHash('sha256').update(extra);
+  const hash = createHash('sha256').update(extra).update(JOB_SCHEMA_VERSION);
   for (const file of readdirSync(migrationsDir).sort()) {
     if (file.endsWith('.sql')) hash.update(file).update(readFileSync(path.join(migrationsDir, file)));
   }

@@ -17,6 +17,12 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * The route's address carries its own unguessable token and the write it allows is harmless
+     * to force (stopping emails): posts come from mail clients without a form (RFC 8058), so no
+     * CSRF token is asked for. Nothing else may set this.
+     */
+    signedLink?: boolean;
   }
 }
 
@@ -45,7 +51,7 @@ export const accessPlugin = fp(async (app: FastifyInstance) => {
 
   app.addHook('preHandler', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public';
-    if (WRITES.has(request.method) && !isApiRequest(request)) {
+    if (WRITES.has(request.method) && !isApiRequest(request) && !request.routeOptions.config.signedLink) {
       await new Promise<void>((resolve, reject) => {
         app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
       });

@@ -2,42 +2,17 @@
 // admin reads when not, never with a second recipient smuggled in, and readable in any client.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createMailer, InvalidMailError, Outbox, type MailMessage } from './mailer.ts';
 import { renderEmail } from './templates.ts';
+import { startSmtpServer } from '../../testing.ts';
 
 const FROM = 'Workforce Strategy Hub <no-reply@hub.example>';
 
 function message(overrides: Partial<MailMessage> = {}): MailMessage {
   return { to: 'jo@example.org', subject: 'Hello', text: 'Plain words\n', html: '<p>Plain words</p>', ...overrides };
-}
-
-/** A real SMTP server on a free port that hands every message it receives to mailparser. */
-async function startSmtpServer(options: SMTPServerOptions = {}) {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    ...options,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise<void>((resolve) => server.close(resolve)) };
 }
 
 describe('the outbox, when no SMTP server is configured', () => {

@@ -25,6 +25,35 @@ export type EmailContexts = {
     link: string;
     expiresAt: string;
   };
+  'reporting-reminder': {
+    overdue: boolean;
+    organisationName: string;
+    cycleName: string;
+    dueOn: string;
+    closesOn: string;
+    items: { code: string; title: string; state: string }[];
+    link: string;
+  };
+  'follow-confirm': {
+    /** The address already follows the item: say so (with the stop link) instead of asking again. */
+    already: boolean;
+    itemCode: string;
+    itemTitle: string;
+    link: string;
+    expiresAt: string;
+    stopLink: string | null;
+  };
+  'follow-update': {
+    itemCode: string;
+    itemTitle: string;
+    organisationName: string;
+    statusLabel: string;
+    confidenceLabel: string | null;
+    summary: string;
+    publishedOn: string;
+    itemLink: string;
+    unsubscribeLink: string;
+  };
 };
 
 export const emailViewsDir = path.join(viewsDir, 'email');
