@@ -28,6 +28,9 @@ import { organisationRoutes } from './features/accounts/organisation-routes.ts';
 import { outboxRoutes } from './features/outbox/routes.ts';
 import { ProgressService } from './features/progress/service.ts';
 import { progressRoutes } from './features/progress/routes.ts';
+import { ReviewsService } from './features/reviews/service.ts';
+import { reviewAdminRoutes } from './features/reviews/admin-routes.ts';
+import { reviewRoutes } from './features/reviews/routes.ts';
 import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 
 export interface AppServices {
@@ -35,6 +38,7 @@ export interface AppServices {
   accounts: AccountsService;
   apiTokens: ApiTokensService;
   progress: ProgressService;
+  reviews: ReviewsService;
   audit: AuditService;
 }
 
@@ -62,6 +66,7 @@ export const NAVIGATION = [
   { href: '/', text: 'Home' },
   { href: '/strategy', text: 'The strategy' },
   { href: '/recommendations', text: 'Recommendations' },
+  { href: '/reviews', text: 'Annual reviews' },
 ];
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -94,6 +99,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     apiTokens: options.services?.apiTokens ?? new ApiTokensService(database),
     audit: options.services?.audit ?? new AuditService(database),
     progress: options.services?.progress ?? new ProgressService(database, strategy),
+    reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
   };
   // Email started after a response (password resets) is finished before the app closes.
   app.addHook('onClose', async () => {
@@ -135,6 +141,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(outboxRoutes, { outbox: config.smtpUrl ? undefined : new Outbox(config.dataDir), smtpHost: config.smtpUrl ? new URL(config.smtpUrl).hostname : undefined });
   await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
   await app.register(progressRoutes, { progress: services.progress, strategy: services.strategy, openapi });
+  await app.register(reviewAdminRoutes, { reviews: services.reviews });
+  await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
 
   app.decorate('services', services);
   return app;

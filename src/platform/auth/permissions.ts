@@ -57,6 +57,7 @@ export const ACCESS = {
   'progress.verify': { roles: ['administrator', 'strategy_team'], description: 'Publish submitted progress updates, or return them with comments' },
   'audit.view': { roles: ['administrator', 'strategy_team'], description: 'Read the audit trail and export it as CSV' },
   'items.manage': { roles: ['administrator', 'strategy_team'], description: 'Create, edit and retire the strategy’s items' },
+  'reviews.manage': { roles: ['administrator', 'strategy_team'], description: 'Open an annual review, record decisions on items, publish it' },
 } as const satisfies Record<string, AccessRule>;
 
 export type Access = keyof typeof ACCESS;

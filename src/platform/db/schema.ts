@@ -3,3 +3,4 @@ export * from '../audit/schema.ts';
 export * from '../../features/strategy/schema.ts';
 export * from '../../features/accounts/schema.ts';
 export * from '../../features/progress/schema.ts';
+export * from '../../features/reviews/schema.ts';
