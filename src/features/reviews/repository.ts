@@ -42,6 +42,14 @@ export class ReviewsRepository {
     return row;
   }
 
+  /**
+   * Makes opening reviews take turns (until the transaction ends): two people opening different
+   * years at once would otherwise both see no open review. Reads and decisions are not held up.
+   */
+  async lockForOpening(): Promise<void> {
+    await this.db.execute(sql`lock table ${reviews} in share row exclusive mode`);
+  }
+
   async insert(values: typeof reviews.$inferInsert): Promise<ReviewRecord> {
     const [row] = await this.db.insert(reviews).values(values).returning();
     return row!;

@@ -458,5 +458,16 @@ describe('annual reviews', () => {
       const list = pageText(section((await get('/admin/reviews')).body, 'reviews'));
       assert.match(list, /2028.*Open.*2026.*Published.*2025.*Published/);
     });
+
+    it('opens only one of two reviews opened at the same moment', async () => {
+      for (const line of await t.services.reviews.undecided(teamUser, 2028)) await decide(2028, line.code, 'keep', 'Still needed.');
+      await t.services.reviews.publish(systemActor, teamUser, 2028, (await reviewRow(2028))!.version);
+      const results = await Promise.allSettled([t.services.reviews.open(systemActor, teamUser, 2029), t.services.reviews.open(systemActor, teamUser, 2030)]);
+      assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected')!;
+      assert.ok(refused.reason instanceof InputError, String(refused.reason));
+      const open = await queryRows<{ year: number }>(t.database.db, sql`select year from reviews where state = 'open'`);
+      assert.equal(open.length, 1);
+    });
   });
 });

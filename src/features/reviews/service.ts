@@ -203,6 +203,7 @@ export class ReviewsService {
     try {
       return await this.database.db.transaction(async (tx) => {
         const repo = this.repo(tx);
+        await repo.lockForOpening();
         const all = await repo.all();
         if (all.some((r) => r.year === year)) throw taken;
         const latest = all[0];
