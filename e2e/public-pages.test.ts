@@ -39,6 +39,7 @@ describe('every public page loads, says what it is and passes an accessibility s
       heading: 'Roll out the Care Workforce Pathway and dementia training for all workers',
       title: 'TR-02: Roll out the Care Workforce Pathway and dementia training for all workers',
     },
+    { path: '/reviews', status: 200, heading: 'Annual reviews', title: 'Annual reviews' },
     { path: '/recommendations/ZZ-99', status: 404, heading: 'Page not found', title: 'Page not found' },
     { path: '/recommendations?area=nowhere', status: 400, heading: 'The web address cannot be used', title: 'The web address cannot be used' },
   ];
@@ -50,7 +51,7 @@ describe('every public page loads, says what it is and passes an accessibility s
       assert.equal(await view.open(expected.path), expected.status);
       assert.equal(await view.heading(), expected.heading);
       assert.equal(await page.title(), expected.title ? `${expected.title} – Workforce Strategy Hub` : 'Workforce Strategy Hub');
-      assert.deepEqual(await view.navigationLinks(), ['Home', 'The strategy', 'Recommendations', 'Sign in']);
+      assert.deepEqual(await view.navigationLinks(), ['Home', 'The strategy', 'Recommendations', 'Annual reviews', 'Sign in']);
       await expectNoAxeViolations(page);
       assert.deepEqual(problems, [], 'the page loads its assets and runs its scripts without errors');
       assert.equal(await view.enhancedByJavaScript(), true, 'GOV.UK Frontend started under the CSP');

@@ -28,6 +28,9 @@ import { organisationRoutes } from './features/accounts/organisation-routes.ts';
 import { outboxRoutes } from './features/outbox/routes.ts';
 import { ProgressService } from './features/progress/service.ts';
 import { progressRoutes } from './features/progress/routes.ts';
+import { ReviewsService } from './features/reviews/service.ts';
+import { reviewAdminRoutes } from './features/reviews/admin-routes.ts';
+import { reviewRoutes } from './features/reviews/routes.ts';
 import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
 import { CyclesService } from './features/progress/cycles.ts';
@@ -42,6 +45,7 @@ export interface AppServices {
   progress: ProgressService;
   cycles: CyclesService;
   following: FollowingService;
+  reviews: ReviewsService;
   audit: AuditService;
 }
 
@@ -75,6 +79,7 @@ export const NAVIGATION = [
   { href: '/', text: 'Home' },
   { href: '/strategy', text: 'The strategy' },
   { href: '/recommendations', text: 'Recommendations' },
+  { href: '/reviews', text: 'Annual reviews' },
 ];
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -114,6 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     progress,
     cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
     following,
+    reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
   };
   // Email started after a response (password resets, follow requests) is finished, and running
   // jobs end or go back to the queue, before the app closes.
@@ -160,6 +166,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
   await app.register(cycleRoutes, { cycles: services.cycles });
   await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.signInRateLimit ?? 10 });
+  await app.register(reviewAdminRoutes, { reviews: services.reviews });
+  await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

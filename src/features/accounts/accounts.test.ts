@@ -234,7 +234,7 @@ describe('accounts', () => {
     const otherSlug = (await t.services.strategy.catalogue()).organisations.find((o) => o.id !== cqcId)!.slug;
     const sample = (url: string, organisation = cqcSlug) =>
       // AR-06 is one CQC leads, so the reporter's own-organisation routes have something to show.
-      url.replace(':organisation', organisation).replace(':code', url.includes(':organisation') ? 'AR-06' : 'AR-01').replace(':id', String(ids.viewer)).replace(':token', 'not-a-real-token');
+      url.replace(':organisation', organisation).replace(':code', url.includes(':organisation') ? 'AR-06' : 'AR-01').replace(':id', String(ids.viewer)).replace(':token', 'not-a-real-token').replace(':year', '2025');
 
     /** One request as a browser would make it: the CSRF token of its own session on writes. */
     async function request(method: string, url: string, cookie: string, bearer?: string): Promise<LightMyRequestResponse> {

@@ -101,6 +101,21 @@ export interface ItemRef {
   partnerIds: number[];
 }
 
+/** An item as an annual review freezes it (see `itemsAsTheyStand`). */
+export interface StandingItem {
+  id: number;
+  code: string;
+  kind: ItemKind | null;
+  title: string;
+  area: { slug: string; name: string };
+  status: ItemStatus | null;
+  governmentRole: GovernmentRole | null;
+  targetText: string | null;
+  leads: string[];
+  partners: string[];
+  addedAfterLaunch: boolean;
+}
+
 export interface ItemPage {
   items: ItemSummary[];
   total: number;
@@ -463,6 +478,43 @@ export class StrategyService {
   async itemCode(itemId: number): Promise<{ code: string; title: string } | undefined> {
     const [item] = await this.repo().itemsByIds([itemId]);
     return item && { code: item.code, title: item.title };
+  }
+
+  /**
+   * Every item as it stands now, retired ones too, in strategy order (area, then code), with
+   * its area and organisations by name: what an annual review records. `addedAfterLaunch` is
+   * true for items created after the strategy itself was loaded (the launch set is loaded with
+   * the strategy, in the same transaction). Read through `exec` inside a transaction.
+   */
+  async itemsAsTheyStand(exec: Executor = this.database.db): Promise<{ strategy: StrategyRecord; items: StandingItem[] }> {
+    const catalogue = await this.loadCatalogue(exec);
+    const repo = this.repo(exec);
+    const rows = await repo.allItems(catalogue.strategy.id);
+    const links = groupBy(await repo.linksFor(rows.map((r) => r.id)), (l) => l.itemId);
+    const order = new Map(catalogue.areas.map((a) => [a.id, a.position]));
+    rows.sort((a, b) => (order.get(a.areaId) ?? 0) - (order.get(b.areaId) ?? 0) || a.code.localeCompare(b.code));
+    const names = (itemId: number, role: 'lead' | 'partner') =>
+      (links.get(itemId) ?? []).filter((l) => l.role === role).map((l) => catalogue.organisationById.get(l.organisationId)!.name);
+    const launched = catalogue.strategy.createdAt.getTime();
+    return {
+      strategy: catalogue.strategy,
+      items: rows.map((r) => {
+        const area = catalogue.areaById.get(r.areaId)!;
+        return {
+          id: r.id,
+          code: r.code,
+          kind: r.kind,
+          title: r.title,
+          area: { slug: area.slug, name: area.name },
+          status: r.status,
+          governmentRole: r.governmentRole,
+          targetText: r.targetText,
+          leads: names(r.id, 'lead'),
+          partners: names(r.id, 'partner'),
+          addedAfterLaunch: r.createdAt.getTime() > launched,
+        };
+      }),
+    };
   }
 
   /**

@@ -63,6 +63,7 @@ export const ACCESS = {
     description: 'See who has reported: per organisation, items due, updated, overdue and never updated (the strategy team and the Oversight Executive)',
   },
   'items.follow': { roles: 'anyone', description: 'Follow an item by email (double opt-in), confirm, stop following' },
+  'reviews.manage': { roles: ['administrator', 'strategy_team'], description: 'Open an annual review, record decisions on items, publish it' },
 } as const satisfies Record<string, AccessRule>;
 
 export type Access = keyof typeof ACCESS;

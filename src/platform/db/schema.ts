@@ -4,3 +4,4 @@ export * from '../../features/strategy/schema.ts';
 export * from '../../features/accounts/schema.ts';
 export * from '../../features/progress/schema.ts';
 export * from '../../features/following/schema.ts';
+export * from '../../features/reviews/schema.ts';

@@ -150,10 +150,17 @@ export function toCsv(columns: readonly string[], rows: Record<string, string>[]
 }
 
 export async function toXlsx(sheetName: string, columns: readonly string[], rows: Record<string, string>[]): Promise<Buffer> {
+  return toWorkbook([{ name: sheetName, columns, rows }]);
+}
+
+/** A workbook of several sheets, each with a bold header row. */
+export async function toWorkbook(sheets: { name: string; columns: readonly string[]; rows: Record<string, string>[] }[]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
-  const sheet = workbook.addWorksheet(sheetName);
-  sheet.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(12, c.length + 2) }));
-  for (const row of rows) sheet.addRow(columns.map((c) => row[c] ?? ''));
-  sheet.getRow(1).font = { bold: true };
+  for (const { name, columns, rows } of sheets) {
+    const sheet = workbook.addWorksheet(name);
+    sheet.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(12, c.length + 2) }));
+    for (const row of rows) sheet.addRow(columns.map((c) => row[c] ?? ''));
+    sheet.getRow(1).font = { bold: true };
+  }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
