@@ -35,7 +35,8 @@ export function denied(request: FastifyRequest, reply: FastifyReply): FastifyRep
  * Why the request's CSRF token is not valid (@fastify/csrf-protection's own error), or
  * undefined when it is. The one check for every form, urlencoded or multipart; the upload
  * parser calls it too, before it reads any file. The plugin reports a failure by sending it
- * on the reply, so it is given a stand-in reply that keeps the error instead.
+ * on the reply, so it is given a stand-in reply that keeps the error instead; with the cookie
+ * store the hub uses, the check is synchronous.
  */
 export function csrfFailure(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Error | undefined {
   let failure: Error | undefined;

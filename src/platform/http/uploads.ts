@@ -4,9 +4,9 @@
 // CSRF check and zod forms apply), the files `request.uploads`. Limits are enforced while
 // reading, and what breaks them is reported per file for the form to show, never a 500:
 // a file over the size limit is kept as `tooLarge` without its bytes; files beyond the count
-// are counted in `refused` and not read. Before it reads any file the parser checks the
-// person may use the route at all and that the CSRF token (which every form sends first)
-// is valid, so nobody else can make the hub hold files in memory.
+// are counted in `refused` and their bytes drained, never kept. Before it reads any file the
+// parser checks the person may use the route at all and that the CSRF token (which every form
+// sends first) is valid, so nobody else can make the hub hold files in memory.
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { can } from '../auth/permissions.ts';
@@ -15,7 +15,7 @@ import { csrfFailure, denied } from './access.ts';
 export interface UploadLimits {
   /** The form field files come in on; files on any other field are refused. */
   field: string;
-  /** Files read from one request; more are counted in `refused`, not read. */
+  /** Files kept from one request; more are counted in `refused` and drained. */
   maxFiles: number;
   maxFileBytes: number;
 }
@@ -30,7 +30,7 @@ export interface UploadedFile {
 
 export interface Uploads {
   files: UploadedFile[];
-  /** Files sent beyond `maxFiles` (or on another field), which were not read. */
+  /** Files sent beyond `maxFiles` (or on another field), drained and not kept. */
   refused: number;
 }
 
