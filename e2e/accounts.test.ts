@@ -237,6 +237,7 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
       assert.match(await reporter.locator('[data-qa="review-comment"]').innerText(), /Please add a link to the draft guidance\./);
       await expectNoAxeViolations(reporter);
       await reporter.getByLabel('Links to evidence (optional)').fill('Draft guidance https://example.org/guidance.pdf');
+      await reporter.getByLabel('Evidence files (optional)').setInputFiles({ name: 'provider-survey.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
       await reporter.locator('[data-qa="submit-update"]').click();
 
       // Nothing is public until the team publishes it.
@@ -250,6 +251,7 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
       await page.goto(`${baseUrl}/recommendations/AR-06`);
       assert.match(await page.locator('[data-qa="status"]').innerText(), /Not started/);
       assert.match(await page.locator('[data-qa="timeline"]').innerText(), /Care Quality Commission[\s\S]*Guidance drafted with providers\.[\s\S]*We met 12 providers[\s\S]*Draft guidance/);
+      assert.match(await page.locator('[data-qa="evidence-files"]').innerText(), /provider-survey\.pdf \(PDF, 15 bytes\)/);
       await expectNoAxeViolations(page);
     });
   });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,18 +82,23 @@ export async function createTestApp(
   };
 }
 
+/** What a browser holds after loading a form: its CSRF token, and the cookie header to send with it. */
+async function formToken(app: FastifyInstance, formUrl: string, cookie: string | undefined): Promise<{ token: string; cookie: string }> {
+  const page = await app.inject({ url: formUrl, headers: cookie ? { cookie } : {} });
+  const csrfCookie = page.cookies.find((c) => c.name === 'hub_csrf')?.value ?? /hub_csrf=([^;]+)/.exec(cookie ?? '')?.[1];
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (!token) throw new Error(`No form with a CSRF token at ${formUrl} (status ${page.statusCode})`);
+  return { token, cookie: [cookie?.replace(/hub_csrf=[^;]*;? ?/, ''), csrfCookie ? `hub_csrf=${csrfCookie}` : ''].filter(Boolean).join('; ') };
+}
+
 /** A browser's view of a form: the page's CSRF token and cookie, then a urlencoded POST. */
 export async function submitForm(
   app: FastifyInstance,
   options: { url: string; formUrl?: string; cookie?: string; fields: Record<string, string | string[]> },
 ): Promise<LightMyRequestResponse> {
-  const page = await app.inject({ url: options.formUrl ?? options.url, headers: options.cookie ? { cookie: options.cookie } : {} });
-  const csrfCookie = page.cookies.find((c) => c.name === 'hub_csrf')?.value ?? /hub_csrf=([^;]+)/.exec(options.cookie ?? '')?.[1];
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  if (!token) throw new Error(`No form with a CSRF token at ${options.formUrl ?? options.url} (status ${page.statusCode})`);
+  const { token, cookie } = await formToken(app, options.formUrl ?? options.url, options.cookie);
   const body = new URLSearchParams({ _csrf: token });
   for (const [name, value] of Object.entries(options.fields)) for (const v of ([] as string[]).concat(value)) body.append(name, v);
-  const cookie = [options.cookie?.replace(/hub_csrf=[^;]*;? ?/, ''), csrfCookie ? `hub_csrf=${csrfCookie}` : ''].filter(Boolean).join('; ');
   return app.inject({
     method: 'POST',
     url: options.url,
@@ -100,6 +106,88 @@ export async function submitForm(
     payload: body.toString(),
   });
 }
+
+export interface FileToSend {
+  name: string;
+  bytes: Buffer | string;
+  /** What the browser claims; the hub ignores it. */
+  type?: string;
+  field?: string;
+}
+
+/**
+ * The same as a browser posting a form with files (multipart/form-data, the CSRF token first).
+ * `csrf` sends no token, a wrong one, or the token after the files, to check they are refused.
+ */
+export async function submitMultipart(
+  app: FastifyInstance,
+  options: { url: string; formUrl?: string; cookie?: string; fields: Record<string, string | string[]>; files?: FileToSend[]; csrf?: 'missing' | 'wrong' | 'after-files' },
+): Promise<LightMyRequestResponse> {
+  const { token, cookie } = await formToken(app, options.formUrl ?? options.url, options.cookie);
+  const form = new FormData();
+  if (options.csrf === undefined || options.csrf === 'wrong') form.append('_csrf', options.csrf === 'wrong' ? `${token.slice(0, -4)}AAAA` : token);
+  for (const [name, value] of Object.entries(options.fields)) for (const v of ([] as string[]).concat(value)) form.append(name, v);
+  for (const f of options.files ?? []) form.append(f.field ?? 'files', new Blob([f.bytes], { type: f.type ?? 'application/octet-stream' }), f.name);
+  if (options.csrf === 'after-files') form.append('_csrf', token);
+  // The platform's own encoder makes the bytes a browser would send.
+  const request = new Request('http://localhost/', { method: 'POST', body: form });
+  return app.inject({
+    method: 'POST',
+    url: options.url,
+    headers: { 'content-type': request.headers.get('content-type')!, ...(cookie ? { cookie } : {}) },
+    payload: Buffer.from(await request.arrayBuffer()),
+  });
+}
+
+/** A ZIP file with these entries, stored uncompressed: enough to stand in for .docx and .xlsx files. */
+export function zipOf(entries: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(entries)) {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const data = Buffer.from(text, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(entries).length, 8);
+  end.writeUInt16LE(Object.keys(entries).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** A small, real-enough file of each kind the hub takes as evidence. */
+export const SAMPLE_FILES = {
+  pdf: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n', 'latin1'),
+  png: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('0000000dIHDR', 'latin1')]),
+  jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0xff, 0xd9]),
+  docx: zipOf({ '[Content_Types].xml': '<Types/>', 'word/document.xml': '<w:document/>' }),
+  xlsx: zipOf({ '[Content_Types].xml': '<Types/>', 'xl/workbook.xml': '<workbook/>' }),
+  csv: Buffer.from('organisation,people\nCQC,12\nSkills for Care,7\n', 'utf8'),
+  txt: Buffer.from('Notes from the October meeting — 12 providers came.\n', 'utf8'),
+};
 
 /** The password `addPeople` gives everyone. */
 export const TEST_PASSWORD = 'a long enough passphrase';

@@ -10,7 +10,7 @@ import { ROLES, type Role } from '../../platform/auth/roles.ts';
 import { hashPassword, hashToken, newToken, verifyPassword } from '../../platform/auth/secrets.ts';
 import { queryRows } from '../../platform/db/client.ts';
 import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
-import { createTestApp, type TestApp } from '../../testing.ts';
+import { createTestApp, SAMPLE_FILES, type TestApp } from '../../testing.ts';
 import { users } from './schema.ts';
 
 const PASSWORD = 'a long enough passphrase';
@@ -232,9 +232,33 @@ describe('accounts', () => {
     const admin = { id: ids.administrator!, email: 'ada@example.org', name: 'Ada', role: 'administrator' as Role, organisationId: null };
     const { token: apiToken } = await t.services.apiTokens.create(systemActor, admin, cqcId, { name: 'walk', scopes: [...API_SCOPE_NAMES], expiresInDays: 1 });
     const otherSlug = (await t.services.strategy.catalogue()).organisations.find((o) => o.id !== cqcId)!.slug;
+
+    // Evidence files: a published update's file for the route walk, and drafts' files of CQC and
+    // of another organisation for the object rule the download checks.
+    const report = { status: 'in_progress' as const, confidence: 'on_track' as const, summary: 'Walk.', narrative: '', evidence: [], milestones: '' };
+    const pdf = (filename: string) => ({ add: [{ filename, contentType: 'application/pdf' as const, bytes: SAMPLE_FILES.pdf }], remove: [] });
+    const submitted = await t.services.progress.save(systemActor, admin, 'AR-06', cqcId, report, undefined, true, pdf('published.pdf'));
+    await t.services.progress.publish(systemActor, admin, submitted.id, submitted.version);
+    const cqcDraft = await t.services.progress.save(systemActor, admin, 'AR-06', cqcId, report, undefined, false, pdf('cqc-draft.pdf'));
+    const other = (await t.services.strategy.catalogue()).organisations.find((o) => o.slug === otherSlug)!;
+    const otherWork = await t.services.strategy.organisationItems(other.id);
+    const otherItem = [...otherWork.leads, ...otherWork.partners].find((i) => i.status !== 'retired')!;
+    const otherDraft = await t.services.progress.save(systemActor, admin, otherItem.code, other.id, report, undefined, false, pdf('other-draft.pdf'));
+    const fileOf = async (updateId: number) => {
+      const [f] = await queryRows<{ id: number; filename: string }>(t.database.db, sql`select id, filename from progress_evidence_files where update_id = ${updateId}`);
+      return `/evidence/${f!.id}/${f!.filename}`;
+    };
+    const publishedFile = await fileOf(submitted.id);
+
     const sample = (url: string, organisation = cqcSlug) =>
       // AR-06 is one CQC leads, so the reporter's own-organisation routes have something to show.
-      url.replace(':organisation', organisation).replace(':code', url.includes(':organisation') ? 'AR-06' : 'AR-01').replace(':id', String(ids.viewer)).replace(':token', 'not-a-real-token').replace(':year', '2025');
+      url
+        .replace('/evidence/:id/:filename', publishedFile)
+        .replace(':organisation', organisation)
+        .replace(':code', url.includes(':organisation') ? 'AR-06' : 'AR-01')
+        .replace(':id', String(ids.viewer))
+        .replace(':token', 'not-a-real-token')
+        .replace(':year', '2025');
 
     /** One request as a browser would make it: the CSRF token of its own session on writes. */
     async function request(method: string, url: string, cookie: string, bearer?: string): Promise<LightMyRequestResponse> {
@@ -254,6 +278,20 @@ describe('accounts', () => {
       });
     }
     const refused = (res: LightMyRequestResponse) => res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/login?next='));
+
+    // A draft's files: only the roles of evidence.view-unpublished, reporters for their own organisation.
+    for (const [updateId, organisationId] of [[cqcDraft.id, cqcId], [otherDraft.id, other.id]] as const) {
+      const url = await fileOf(updateId);
+      for (const [who, cookie] of sessions) {
+        const person = who === 'anonymous' ? null : { id: ids[who] ?? 0, email: emails[who], name: who, role: who, organisationId: who === 'organisation_reporter' ? cqcId : null };
+        const allowed = can(person, 'evidence.view-unpublished', { organisationId });
+        const res = await request('GET', url, cookie);
+        assert.equal(!refused(res), allowed, `GET ${url} as ${who}: expected ${allowed ? 'allowed' : 'refused'}, got ${res.statusCode}`);
+        if (allowed) assert.equal(res.statusCode, 200);
+      }
+      assert.ok(refused(await request('GET', url, '', apiToken)), `GET ${url}: an API token is refused`);
+    }
+    assert.equal((await t.app.inject(publishedFile)).statusCode, 200, 'a published update’s file is public');
 
     // Signing out ends the sessions the walk uses, so it goes last.
     const routes = t.app.accessRoutes

@@ -1,8 +1,11 @@
 // The progress feature's forms: what a reporter and a reviewer may send, with the words
 // they see when something cannot be used.
 import { z } from 'zod';
-import { dateFromParts, hasControlCharacters } from '../../platform/http/validation.ts';
-import { CONFIDENCES, REPORTED_STATUSES, UPDATE_STATES, type EvidenceLink } from './schema.ts';
+import { cleanFilename, FILE_KINDS, identifyFile } from '../../platform/files/file-types.ts';
+import type { Uploads } from '../../platform/http/uploads.ts';
+import { dateFromParts, hasControlCharacters, type FieldProblem } from '../../platform/http/validation.ts';
+import { EVIDENCE_CONTENTS, EVIDENCE_KINDS, EVIDENCE_KINDS_TEXT, type NewEvidenceFile } from './evidence.ts';
+import { CONFIDENCES, MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_FILES, REPORTED_STATUSES, UPDATE_STATES, type EvidenceContentType, type EvidenceLink } from './schema.ts';
 
 /** Free text a person writes: trimmed, limited, no control characters (line breaks allowed). */
 function prose(label: string, max: number) {
@@ -47,7 +50,46 @@ export const updateForm = z.object({
   milestones: prose('Changes to milestones', 2_000),
   version: z.union([z.literal(''), z.coerce.number().int().min(1)]).optional(),
   action: z.enum(['save', 'submit'], { error: 'Choose to save the draft or submit it' }),
+  /** Ids of the update's files ticked "Remove": one value, several, or none. */
+  remove: z.preprocess(
+    (v) => (v === undefined ? [] : ([] as unknown[]).concat(v)),
+    z.array(z.coerce.number({ error: 'Choose files to remove from the list' }).int().min(1).max(2_147_483_647)).max(MAX_EVIDENCE_FILES * 4, 'Choose files to remove from the list'),
+  ),
 });
+
+/**
+ * The files a reporter chose, checked: each must be non-empty, within the size limit, and
+ * what its name says it is (judged from its bytes). Names are cleaned here, once.
+ */
+export function checkEvidenceFiles(uploads: Uploads | null): { files: NewEvidenceFile[]; problems: FieldProblem[] } {
+  const files: NewEvidenceFile[] = [];
+  const problems: FieldProblem[] = [];
+  const problem = (message: string) => problems.push({ field: 'files', message });
+  if (!uploads) return { files, problems };
+  if (uploads.refused > 0) problem(`Choose ${MAX_EVIDENCE_FILES} files or fewer: an update can have up to ${MAX_EVIDENCE_FILES} files`);
+  for (const upload of uploads.files) {
+    const filename = cleanFilename(upload.filename);
+    if (upload.tooLarge) {
+      problem(`${filename} is larger than ${MAX_EVIDENCE_FILE_BYTES / 1_048_576} MB: choose a smaller file`);
+      continue;
+    }
+    if (upload.bytes.length === 0) {
+      problem(`${filename} is empty: choose a file with something in it`);
+      continue;
+    }
+    const found = identifyFile(filename, upload.bytes, EVIDENCE_KINDS);
+    if ('problem' in found) {
+      problem(
+        found.problem === 'extension'
+          ? `${filename} must be a ${EVIDENCE_KINDS_TEXT} file`
+          : `${filename} cannot be used: its contents are not ${EVIDENCE_CONTENTS[found.kind!]}. Choose the original file`,
+      );
+      continue;
+    }
+    files.push({ filename, contentType: FILE_KINDS[found.kind].contentType as EvidenceContentType, bytes: upload.bytes });
+  }
+  return { files, problems };
+}
 
 export const reviewForm = z.object({
   version: z.coerce.number().int().min(1),

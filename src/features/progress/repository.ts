@@ -3,9 +3,24 @@ import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { users } from '../accounts/schema.ts';
 import { items, organisations } from '../strategy/schema.ts';
-import { progressUpdates, type UpdateState } from './schema.ts';
+import { progressEvidenceFiles, progressUpdates, type UpdateState } from './schema.ts';
 
 export type UpdateRecord = typeof progressUpdates.$inferSelect;
+/** An evidence file without its bytes: what lists and audit events carry. */
+export type EvidenceFileRecord = Omit<typeof progressEvidenceFiles.$inferSelect, 'content'>;
+
+/** Every column but the bytes. */
+const fileColumns = {
+  id: progressEvidenceFiles.id,
+  updateId: progressEvidenceFiles.updateId,
+  organisationId: progressEvidenceFiles.organisationId,
+  filename: progressEvidenceFiles.filename,
+  contentType: progressEvidenceFiles.contentType,
+  size: progressEvidenceFiles.size,
+  sha256: progressEvidenceFiles.sha256,
+  uploadedBy: progressEvidenceFiles.uploadedBy,
+  uploadedAt: progressEvidenceFiles.uploadedAt,
+};
 type UpdateChange = Partial<Omit<typeof progressUpdates.$inferInsert, 'id' | 'itemId' | 'organisationId' | 'version'>>;
 
 export interface UpdateListRow extends UpdateRecord {
@@ -110,5 +125,40 @@ export class ProgressRepository {
       .where(and(eq(progressUpdates.itemId, itemId), eq(progressUpdates.state, 'published')))
       .orderBy(desc(progressUpdates.publishedAt), desc(progressUpdates.id));
     return rows.map(flatten);
+  }
+
+  /* ----- evidence files ----- */
+
+  /** The files of these updates, oldest first, without their bytes. */
+  async filesFor(updateIds: number[]): Promise<EvidenceFileRecord[]> {
+    if (updateIds.length === 0) return [];
+    return this.db
+      .select(fileColumns)
+      .from(progressEvidenceFiles)
+      .where(inArray(progressEvidenceFiles.updateId, updateIds))
+      .orderBy(asc(progressEvidenceFiles.updateId), asc(progressEvidenceFiles.id));
+  }
+
+  async insertFile(values: typeof progressEvidenceFiles.$inferInsert): Promise<EvidenceFileRecord> {
+    const [row] = await this.db.insert(progressEvidenceFiles).values(values).returning(fileColumns);
+    return row!;
+  }
+
+  async deleteFiles(updateId: number, ids: number[]): Promise<EvidenceFileRecord[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .delete(progressEvidenceFiles)
+      .where(and(eq(progressEvidenceFiles.updateId, updateId), inArray(progressEvidenceFiles.id, ids)))
+      .returning(fileColumns);
+  }
+
+  /** One file with its bytes, and the state of the update it belongs to. */
+  async fileWithContent(id: number): Promise<{ file: typeof progressEvidenceFiles.$inferSelect; state: UpdateState } | undefined> {
+    const [row] = await this.db
+      .select({ file: progressEvidenceFiles, state: progressUpdates.state })
+      .from(progressEvidenceFiles)
+      .innerJoin(progressUpdates, eq(progressUpdates.id, progressEvidenceFiles.updateId))
+      .where(eq(progressEvidenceFiles.id, id));
+    return row;
   }
 }

@@ -1,8 +1,12 @@
 // Reporting pages for organisations (/report), the strategy team's review queue
-// (/admin/updates), and the public timeline of an item's published updates in the API.
+// (/admin/updates), evidence file downloads (/evidence), and the public timeline of an item's
+// published updates in the API.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
+import { cleanFilename, attachmentDisposition } from '../../platform/files/file-types.ts';
+import { denied } from '../../platform/http/access.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { acceptUploads } from '../../platform/http/uploads.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination } from '../../platform/http/pagination.ts';
 import { InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
@@ -14,9 +18,10 @@ import { itemCodeParams } from '../strategy/forms.ts';
 import { STATUS_LABELS } from '../strategy/labels.ts';
 import type { OrganisationRecord } from '../strategy/repository.ts';
 import type { StrategyService } from '../strategy/service.ts';
-import { evidenceText, queueQuery, reviewForm, updateForm } from './forms.ts';
+import { EVIDENCE_ACCEPT, EVIDENCE_KINDS_TEXT, EVIDENCE_LIMITS_TEXT, type EvidenceFile } from './evidence.ts';
+import { checkEvidenceFiles, evidenceText, queueQuery, reviewForm, updateForm } from './forms.ts';
 import { CONFIDENCE_LABELS, STATE_LABELS, TASK_LABELS } from './labels.ts';
-import { CONFIDENCES, REPORTED_STATUSES, UPDATE_STATES } from './schema.ts';
+import { CONFIDENCES, EVIDENCE_CONTENT_TYPES, MAX_EVIDENCE_FILE_BYTES, MAX_EVIDENCE_FILES, REPORTED_STATUSES, UPDATE_STATES } from './schema.ts';
 import type { ProgressService } from './service.ts';
 import { cycleWindow, type CyclesService } from './cycles.ts';
 
@@ -35,6 +40,16 @@ const timelineResponse = z
         summary: z.string(),
         narrative: z.string().describe('Markdown, as written'),
         evidence: z.array(z.object({ title: z.string(), url: z.string() })),
+        files: z
+          .array(
+            z.object({
+              name: z.string(),
+              type: z.enum(EVIDENCE_CONTENT_TYPES).describe('The media type, found from the file’s contents'),
+              size: z.number().int().describe('Bytes'),
+              url: z.string().describe('Where to download it, on this site'),
+            }),
+          )
+          .describe('Evidence files attached to the update'),
         milestones: z.string(),
       }),
     ),
@@ -46,7 +61,17 @@ export async function progressRoutes(
   { progress, cycles, strategy, openapi }: { progress: ProgressService; cycles: CyclesService; strategy: StrategyService; openapi: OpenApiRegistry },
 ): Promise<void> {
   app.views.addGlobal('progressLabels', { confidence: CONFIDENCE_LABELS, state: STATE_LABELS, task: TASK_LABELS });
+  // Only this feature's routes take multipart bodies, and only those that say so.
+  await acceptUploads(app);
 
+
+  /** A positive id from the path, or a 404 for anything else. */
+  const pathId = (raw: string, what: string) => {
+    const id = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw new NotFoundError(what);
+    return id;
+  };
+  const updateId = (raw: string) => pathId(raw, 'update');
 
   /* ----- organisations report ----- */
 
@@ -77,7 +102,7 @@ export async function progressRoutes(
     code: string,
     options: { values?: Record<string, unknown>; problems?: FieldProblem[]; status?: number; conflict?: string } = {},
   ) => {
-    const { item, update } = await progress.openUpdate(request.user!, code, organisation.id);
+    const { item, update, files } = await progress.openUpdate(request.user!, code, organisation.id);
     const values = options.values ?? {
       status: update?.status ?? '',
       confidence: update?.confidence ?? '',
@@ -86,7 +111,9 @@ export async function progressRoutes(
       evidence: evidenceText(update?.evidence ?? []),
       milestones: update?.milestones ?? '',
       version: update?.version ?? '',
+      remove: [],
     };
+    const removing = new Set(([] as unknown[]).concat(values.remove ?? []).map(String));
     return reply.page(
       'progress/views/update-form.njk',
       {
@@ -99,6 +126,8 @@ export async function progressRoutes(
         current: options.conflict && update ? { ...update, evidenceText: evidenceText(update.evidence) } : undefined,
         statusItems: REPORTED_STATUSES.map((s) => ({ value: s, text: STATUS_LABELS[s].text, checked: values.status === s })),
         confidenceItems: CONFIDENCES.map((c) => ({ value: c, text: CONFIDENCE_LABELS[c].text, hint: { text: CONFIDENCE_LABELS[c].hint }, checked: values.confidence === c })),
+        files: files.map((f: EvidenceFile) => ({ ...f, removing: removing.has(String(f.id)) })),
+        upload: { accept: EVIDENCE_ACCEPT, hint: `${EVIDENCE_KINDS_TEXT}. ${EVIDENCE_LIMITS_TEXT}`, room: Math.max(0, MAX_EVIDENCE_FILES - files.length) },
         ...formState(values, options.problems ?? []),
       },
       { status: options.status ?? 200 },
@@ -116,14 +145,22 @@ export async function progressRoutes(
     }
   });
 
-  app.post<{ Params: { organisation: string; code: string } }>('/report/:organisation/items/:code', { config: { access: 'progress.report' } }, async (request, reply) => {
+  // The form is multipart (it carries files); a browser cannot fill a file input again, so
+  // when the form comes back (a problem, a conflict) it says the chosen files were not saved.
+  const uploadLimits = { field: 'files', maxFiles: MAX_EVIDENCE_FILES, maxFileBytes: MAX_EVIDENCE_FILE_BYTES };
+  app.post<{ Params: { organisation: string; code: string } }>('/report/:organisation/items/:code', { config: { access: 'progress.report', uploads: uploadLimits } }, async (request, reply) => {
     const organisation = await organisationInScope(strategy, request.user, request.params.organisation, 'progress.report');
     const code = parseInput(itemCodeParams, { code: request.params.code }).code.toUpperCase();
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const typed = Object.fromEntries(['status', 'confidence', 'summary', 'narrative', 'evidence', 'milestones', 'version'].map((k) => [k, typeof body[k] === 'string' ? body[k] : '']));
+    const typed: Record<string, unknown> = Object.fromEntries(['status', 'confidence', 'summary', 'narrative', 'evidence', 'milestones', 'version'].map((k) => [k, typeof body[k] === 'string' ? body[k] : '']));
+    typed.remove = body.remove ?? [];
     const { data, problems } = parseForm(updateForm, body);
+    const uploads = checkEvidenceFiles(request.uploads);
+    const chosen = (request.uploads?.files ?? []).map((f) => cleanFilename(f.filename));
+    const notSaved = (more: FieldProblem[]): FieldProblem[] =>
+      chosen.length ? [...more, { field: 'files', message: `Nothing was saved, so choose your files again: ${chosen.join(', ')}` }] : more;
     try {
-      if (!data) return await formPage(request, reply, organisation, code, { values: typed, problems, status: 400 });
+      if (!data || uploads.problems.length) return await formPage(request, reply, organisation, code, { values: typed, problems: notSaved([...problems, ...uploads.problems]), status: 400 });
       const submit = data.action === 'submit';
       await progress.save(
         actorFor(request),
@@ -140,12 +177,15 @@ export async function progressRoutes(
         },
         data.version === '' || data.version === undefined ? undefined : data.version,
         submit,
+        { add: uploads.files, remove: data.remove },
       );
-      reply.flash(submit ? `Your update on ${code} is submitted. The strategy team will publish it or return it with comments.` : `Your draft update on ${code} is saved.`);
+      const count = (n: number, done: string) => (n ? ` ${n} ${n === 1 ? 'file was' : 'files were'} ${done}.` : '');
+      const filesNote = count(uploads.files.length, 'added') + count(data.remove.length, 'removed');
+      reply.flash(submit ? `Your update on ${code} is submitted.${filesNote} The strategy team will publish it or return it with comments.` : `Your draft update on ${code} is saved.${filesNote}`);
       return reply.redirect(submit ? `/report/${organisation.slug}` : `/report/${organisation.slug}/items/${code}`, 303);
     } catch (error) {
-      if (error instanceof InputError) return formPage(request, reply, organisation, code, { values: typed, problems: error.problems, status: 400 });
-      if (error instanceof ConflictError) return formPage(request, reply, organisation, code, { values: typed, status: 409, conflict: error.message });
+      if (error instanceof InputError) return formPage(request, reply, organisation, code, { values: typed, problems: notSaved(error.problems), status: 400 });
+      if (error instanceof ConflictError) return formPage(request, reply, organisation, code, { values: typed, problems: notSaved([]), status: 409, conflict: error.message });
       throw error;
     }
   });
@@ -168,11 +208,6 @@ export async function progressRoutes(
     });
   });
 
-  const updateId = (raw: string) => {
-    const id = Number(raw);
-    if (!Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw new NotFoundError('update');
-    return id;
-  };
 
   const reviewPage = async (request: FastifyRequest, reply: FastifyReply, id: number, extra: { problems?: FieldProblem[]; comment?: string; conflict?: string; status?: number } = {}) => {
     const update = await progress.forReview(request.user!, id);
@@ -209,6 +244,33 @@ export async function progressRoutes(
     });
   }
 
+  /* ----- evidence files ----- */
+
+  app.get<{ Params: { id: string; filename: string } }>('/evidence/:id/:filename', { config: { access: 'evidence.download' } }, async (request, reply) => {
+    const id = pathId(request.params.id, 'file');
+    let found;
+    try {
+      found = await progress.evidenceFile(request.user, id);
+    } catch (error) {
+      // Signed out: the sign-in page, then back here.
+      if (error instanceof ForbiddenError && !request.user) return denied(request, reply);
+      throw error;
+    }
+    if (!found || found.file.filename !== request.params.filename) throw new NotFoundError('file');
+    const { file, published } = found;
+    const etag = `"${file.sha256}"`;
+    reply
+      .header('content-disposition', attachmentDisposition(file.filename))
+      .header('x-content-type-options', 'nosniff')
+      // Opened in a browser anyway, the file runs no script and loads nothing.
+      .header('content-security-policy', "sandbox; default-src 'none'")
+      // A published update's files never change; an unpublished one's are for their readers alone.
+      .header('cache-control', published ? 'public, max-age=86400' : 'private, no-store')
+      .header('etag', etag);
+    if (published && request.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag)) return reply.code(304).send();
+    return reply.type(file.contentType.startsWith('text/') ? `${file.contentType}; charset=utf-8` : file.contentType).send(file.content);
+  });
+
   /* ----- public API ----- */
 
   app.get<{ Params: { code: string } }>('/api/v1/items/:code/updates', async (request, reply) => {
@@ -226,6 +288,7 @@ export async function progressRoutes(
         summary: u.summary,
         narrative: u.narrative,
         evidence: u.evidence,
+        files: u.files.map((f) => ({ name: f.name, type: f.contentType, size: f.size, url: f.url })),
         milestones: u.milestones,
       })),
     };

@@ -2,6 +2,7 @@
 // to published. Only published updates are public, and only they change an item's status.
 import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bytea } from '../../platform/db/types.ts';
 import { users } from '../accounts/schema.ts';
 import { items, organisations } from '../strategy/schema.ts';
 
@@ -94,5 +95,48 @@ export const reportingReminders = pgTable(
   (t) => [
     uniqueIndex('reporting_reminders_once').on(t.cycleId, t.organisationId, t.kind),
     check('reporting_reminders_kind_valid', sql`${t.kind} in ('due_soon', 'overdue')`),
+  ],
+);
+
+/** The largest evidence file the hub keeps (10 MB), and how many files one update may carry. */
+export const MAX_EVIDENCE_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_EVIDENCE_FILES = 5;
+export const EVIDENCE_CONTENT_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'text/csv',
+  'text/plain',
+] as const;
+export type EvidenceContentType = (typeof EVIDENCE_CONTENT_TYPES)[number];
+
+/**
+ * Files attached to an update as evidence. The bytes live in the database, not on a disk, so
+ * every instance behind a proxy serves them and a database backup holds them (ADR 0015).
+ * Queries that list files never select `content`.
+ */
+export const progressEvidenceFiles = pgTable(
+  'progress_evidence_files',
+  {
+    id: serial('id').primaryKey(),
+    updateId: integer('update_id').notNull().references(() => progressUpdates.id, { onDelete: 'cascade' }),
+    organisationId: integer('organisation_id').notNull().references(() => organisations.id),
+    /** Sanitised once on upload; used as shown, in the download address and in Content-Disposition. */
+    filename: text('filename').notNull(),
+    /** Found from the file's own bytes, never from what the browser said. */
+    contentType: text('content_type', { enum: EVIDENCE_CONTENT_TYPES }).notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    content: bytea('content').notNull(),
+    uploadedBy: integer('uploaded_by').references(() => users.id),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('progress_evidence_files_update').on(t.updateId),
+    check('progress_evidence_files_size_valid', sql`${t.size} > 0 and ${t.size} <= ${sql.raw(String(MAX_EVIDENCE_FILE_BYTES))} and ${t.size} = octet_length(${t.content})`),
+    check('progress_evidence_files_type_valid', sql.raw(`content_type in (${EVIDENCE_CONTENT_TYPES.map((c) => `'${c}'`).join(', ')})`)),
+    check('progress_evidence_files_sha256_valid', sql`${t.sha256} ~ '^[0-9a-f]{64}$'`),
   ],
 );

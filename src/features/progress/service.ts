@@ -2,7 +2,9 @@
 // supports; the strategy team publishes it or returns it with comments. Only publishing
 // changes the item's status, and only published updates are public. Every step is one
 // transaction with an audit event; two people saving the same draft cannot overwrite each
-// other (optimistic versions).
+// other (optimistic versions). Evidence files ride on the same saves: added and removed only
+// while the update is a draft or returned, so a published update's files never change.
+import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { can } from '../../platform/auth/permissions.ts';
@@ -11,8 +13,9 @@ import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { InputError } from '../../platform/http/validation.ts';
 import { renderMarkdown } from '../../platform/text/markdown.ts';
 import type { ItemRef, ItemSummary, StrategyService } from '../strategy/service.ts';
-import { ProgressRepository, type UpdateListRow, type UpdateRecord } from './repository.ts';
-import type { Confidence, EvidenceLink, ReportedStatus, UpdateState } from './schema.ts';
+import { describeFile, type EvidenceFile, type NewEvidenceFile } from './evidence.ts';
+import { ProgressRepository, type EvidenceFileRecord, type UpdateListRow, type UpdateRecord } from './repository.ts';
+import { MAX_EVIDENCE_FILES, type Confidence, type EvidenceLink, type ReportedStatus, type UpdateState } from './schema.ts';
 
 export interface UpdateInput {
   status: ReportedStatus | null;
@@ -34,8 +37,17 @@ export interface TimelineEntry {
   narrative: string;
   narrativeHtml: string;
   evidence: EvidenceLink[];
+  files: EvidenceFile[];
   milestones: string;
 }
+
+/** Files to add to an update and ids of its files to remove, in one save. */
+export interface FileChanges {
+  add: NewEvidenceFile[];
+  remove: number[];
+}
+
+export type ReviewedUpdate = UpdateListRow & { files: EvidenceFile[] };
 
 /** Where an item stands for the organisation reporting on it, as the task list shows it. */
 export type TaskState = 'to_do' | 'draft' | 'submitted' | 'returned' | 'published';
@@ -81,6 +93,12 @@ function snapshot(u: UpdateRecord) {
 }
 
 const EDITABLE: readonly UpdateState[] = ['draft', 'returned'];
+const NO_FILE_CHANGES: FileChanges = { add: [], remove: [] };
+
+/** What the audit trail keeps about a file: never its bytes. */
+function fileSnapshot(f: EvidenceFileRecord) {
+  return { update: f.updateId, organisation: f.organisationId, filename: f.filename, contentType: f.contentType, size: f.size, sha256: f.sha256 };
+}
 
 export class ProgressService {
   constructor(
@@ -129,17 +147,29 @@ export class ProgressService {
   }
 
   /** The update being written for an item, or undefined before anyone starts one. */
-  async openUpdate(viewer: CurrentUser, code: string, organisationId: number): Promise<{ item: ItemRef; update: UpdateRecord | undefined }> {
+  async openUpdate(viewer: CurrentUser, code: string, organisationId: number): Promise<{ item: ItemRef; update: UpdateRecord | undefined; files: EvidenceFile[] }> {
     const item = await this.reportable(viewer, code, organisationId);
-    return { item, update: await this.repo().openFor(item.id, organisationId) };
+    const repo = this.repo();
+    const update = await repo.openFor(item.id, organisationId);
+    return { item, update, files: update ? (await repo.filesFor([update.id])).map(describeFile) : [] };
   }
 
   /**
    * Saves the draft (creating it the first time) and, with `submit`, sends it to the strategy
    * team. `version` is the version the person started from (undefined for a new draft): if
-   * someone saved since, nothing is written and ConflictError says so.
+   * someone saved since, nothing is written and ConflictError says so. `files` adds evidence
+   * files and removes some of the update's own, in the same transaction.
    */
-  async save(actor: Actor, viewer: CurrentUser, code: string, organisationId: number, input: UpdateInput, version: number | undefined, submit: boolean): Promise<UpdateRecord> {
+  async save(
+    actor: Actor,
+    viewer: CurrentUser,
+    code: string,
+    organisationId: number,
+    input: UpdateInput,
+    version: number | undefined,
+    submit: boolean,
+    files: FileChanges = NO_FILE_CHANGES,
+  ): Promise<UpdateRecord> {
     if (submit) {
       const missing = [
         !input.status && { field: 'status', message: 'Select the item’s status' },
@@ -157,24 +187,77 @@ export class ProgressService {
       let saved: UpdateRecord | undefined;
       if (!existing) {
         if (version !== undefined) throw new ConflictError('This update was published or withdrawn while you were editing it. Your text is below: start a new update from it.');
+        this.checkFiles([], files);
         saved = await repo.insert({ itemId: item.id, organisationId, createdBy: by, ...values });
       } else {
         if (existing.state === 'submitted') throw new ConflictError('This update has been submitted and is waiting for the strategy team. Your text is below; it has not been saved.');
         if (version === undefined || existing.version !== version) {
           throw new ConflictError('Someone else saved this update while you were editing it. Your text is below and has not been saved: compare it with theirs, then save again.');
         }
+        this.checkFiles(await repo.filesFor([existing.id]), files);
         saved = await repo.update(existing.id, version, EDITABLE, values);
         if (!saved) throw new ConflictError('Someone else saved this update while you were editing it. Your text is below and has not been saved: compare it with theirs, then save again.');
       }
-      await recordAudit(tx, actor, {
-        action: submit ? 'progress_update.submitted' : 'progress_update.saved',
-        objectType: 'progress_update',
-        objectId: saved.id,
-        before: existing ? snapshot(existing) : undefined,
-        after: { item: code, ...snapshot(saved) },
-      });
+      const removed = await repo.deleteFiles(saved.id, files.remove);
+      const added: EvidenceFileRecord[] = [];
+      for (const f of files.add) {
+        added.push(
+          await repo.insertFile({
+            updateId: saved.id,
+            organisationId,
+            filename: f.filename,
+            contentType: f.contentType,
+            size: f.bytes.length,
+            sha256: createHash('sha256').update(f.bytes).digest('hex'),
+            content: f.bytes,
+            uploadedBy: by,
+          }),
+        );
+      }
+      await recordAudit(tx, actor, [
+        {
+          action: submit ? 'progress_update.submitted' : 'progress_update.saved',
+          objectType: 'progress_update',
+          objectId: saved.id,
+          before: existing ? snapshot(existing) : undefined,
+          after: { item: code, ...snapshot(saved) },
+        },
+        ...removed.map((f) => ({ action: 'progress_evidence.removed', objectType: 'progress_evidence_file', objectId: f.id, before: { item: code, ...fileSnapshot(f) } })),
+        ...added.map((f) => ({ action: 'progress_evidence.uploaded', objectType: 'progress_evidence_file', objectId: f.id, after: { item: code, ...fileSnapshot(f) } })),
+      ]);
       return saved;
     });
+  }
+
+  /** Removals must name the update's own files, and the files left must fit the limit. */
+  private checkFiles(current: EvidenceFileRecord[], changes: FileChanges): void {
+    const own = new Set(current.map((f) => f.id));
+    if (changes.remove.some((id) => !own.has(id))) {
+      throw new InputError([{ field: 'remove', message: 'A file you chose to remove is not part of this update any more' }]);
+    }
+    const kept = current.length - new Set(changes.remove).size;
+    if (kept + changes.add.length > MAX_EVIDENCE_FILES) {
+      throw new InputError([
+        {
+          field: 'files',
+          message: `An update can have at most ${MAX_EVIDENCE_FILES} files. It has ${kept}, so you can add ${Math.max(0, MAX_EVIDENCE_FILES - kept)} more: remove a file or choose fewer`,
+        },
+      ]);
+    }
+  }
+
+  /**
+   * An evidence file with its bytes. A published update's files are public; the files of
+   * one not yet published only for its organisation's reporters and the strategy team.
+   */
+  async evidenceFile(viewer: CurrentUser | null, id: number): Promise<{ file: EvidenceFileRecord & { content: Buffer }; published: boolean } | undefined> {
+    const row = await this.repo().fileWithContent(id);
+    if (!row) return undefined;
+    const published = row.state === 'published';
+    if (!published && !can(viewer, 'evidence.view-unpublished', { organisationId: row.file.organisationId })) {
+      throw new ForbiddenError('This file belongs to an update that is not published yet.');
+    }
+    return { file: row.file, published };
   }
 
   /* ----- the strategy team ----- */
@@ -185,9 +268,11 @@ export class ProgressService {
     return { rows: await repo.listByState(state, perPage, (page - 1) * perPage), counts: await repo.countByState() };
   }
 
-  async forReview(viewer: CurrentUser, id: number): Promise<UpdateListRow | undefined> {
+  async forReview(viewer: CurrentUser, id: number): Promise<ReviewedUpdate | undefined> {
     if (!can(viewer, 'progress.verify')) throw new ForbiddenError();
-    return this.repo().listRow(id);
+    const repo = this.repo();
+    const row = await repo.listRow(id);
+    return row && { ...row, files: (await repo.filesFor([row.id])).map(describeFile) };
   }
 
   /** Publishes a submitted update: it becomes public and gives the item its status. */
@@ -247,7 +332,11 @@ export class ProgressService {
   async timeline(code: string): Promise<TimelineEntry[] | undefined> {
     const item = await this.strategy.itemRef(code);
     if (!item) return undefined;
-    return (await this.repo().timeline(item.id)).map((u) => ({
+    const repo = this.repo();
+    const updates = await repo.timeline(item.id);
+    const files = new Map<number, EvidenceFile[]>();
+    for (const f of await repo.filesFor(updates.map((u) => u.id))) files.set(f.updateId, [...(files.get(f.updateId) ?? []), describeFile(f)]);
+    return updates.map((u) => ({
       id: u.id,
       publishedAt: u.publishedAt!,
       organisation: { slug: u.organisationSlug, name: u.organisationName },
@@ -257,6 +346,7 @@ export class ProgressService {
       narrative: u.narrative,
       narrativeHtml: renderMarkdown(u.narrative),
       evidence: u.evidence,
+      files: files.get(u.id) ?? [],
       milestones: u.milestones,
     }));
   }

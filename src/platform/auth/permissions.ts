@@ -54,6 +54,15 @@ export const ACCESS = {
     object: 'own-organisation',
     description: 'Draft, save and submit progress updates on the items an organisation leads or supports',
   },
+  'evidence.download': {
+    roles: 'anyone',
+    description: 'Download a progress update’s evidence file: anyone once the update is published; before that, as evidence.view-unpublished says',
+  },
+  'evidence.view-unpublished': {
+    roles: ['administrator', 'strategy_team', 'organisation_reporter'],
+    object: 'own-organisation',
+    description: 'Download the evidence files of an update not yet published (checked on the file’s organisation)',
+  },
   'progress.verify': { roles: ['administrator', 'strategy_team'], description: 'Publish submitted progress updates, or return them with comments' },
   'audit.view': { roles: ['administrator', 'strategy_team'], description: 'Read the audit trail and export it as CSV' },
   'items.manage': { roles: ['administrator', 'strategy_team'], description: 'Create, edit and retire the strategy’s items' },

@@ -37,6 +37,30 @@ export function denied(request: FastifyRequest, reply: FastifyReply): FastifyRep
   return sendProblem(request, reply, 403, 'You do not have permission to see this page.');
 }
 
+/**
+ * Why the request's CSRF token is not valid (@fastify/csrf-protection's own error), or
+ * undefined when it is. The one check for every form, urlencoded or multipart; the upload
+ * parser calls it too, before it reads any file. The plugin reports a failure by sending it
+ * on the reply, so it is given a stand-in reply that keeps the error instead; with the cookie
+ * store the hub uses, the check is synchronous.
+ */
+export function csrfFailure(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Error | undefined {
+  let failure: Error | undefined;
+  let passed = false;
+  const probe = Object.create(reply, {
+    send: {
+      value: (error: Error) => {
+        failure = error;
+        return probe;
+      },
+    },
+  }) as FastifyReply;
+  app.csrfProtection(request, probe, () => {
+    passed = true;
+  });
+  return passed ? undefined : (failure ?? new Error('The CSRF check did not finish'));
+}
+
 export const accessPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('user', null);
   app.decorate('accessRoutes', []);
@@ -52,9 +76,8 @@ export const accessPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('preHandler', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (WRITES.has(request.method) && !isApiRequest(request) && !request.routeOptions.config.signedLink) {
-      await new Promise<void>((resolve, reject) => {
-        app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
-      });
+      const failure = csrfFailure(app, request, reply);
+      if (failure) throw failure;
     }
     if (ACCESS[access].roles === 'anyone') return;
     if (!can(request.user, access)) return denied(request, reply);
