@@ -28,6 +28,7 @@ import { organisationRoutes } from './features/accounts/organisation-routes.ts';
 import { outboxRoutes } from './features/outbox/routes.ts';
 import { ProgressService } from './features/progress/service.ts';
 import { progressRoutes } from './features/progress/routes.ts';
+import { progressDashboardRoutes } from './features/progress/dashboard-routes.ts';
 import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 
 export interface AppServices {
@@ -62,6 +63,7 @@ export const NAVIGATION = [
   { href: '/', text: 'Home' },
   { href: '/strategy', text: 'The strategy' },
   { href: '/recommendations', text: 'Recommendations' },
+  { href: '/progress', text: 'Progress' },
 ];
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -135,6 +137,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(outboxRoutes, { outbox: config.smtpUrl ? undefined : new Outbox(config.dataDir), smtpHost: config.smtpUrl ? new URL(config.smtpUrl).hostname : undefined });
   await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
   await app.register(progressRoutes, { progress: services.progress, strategy: services.strategy, openapi });
+  await app.register(progressDashboardRoutes, { progress: services.progress, openapi });
 
   app.decorate('services', services);
   return app;
