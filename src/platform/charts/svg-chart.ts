@@ -48,7 +48,7 @@ export async function renderChart(spec: TopLevelSpec, text: ChartText): Promise<
       .replace(/\s(width|height|class)="[^"]*"/g, '')
       .trim();
     return (
-      `<svg ${attributes} class="app-chart__svg" role="img" aria-labelledby="${id}-title ${id}-desc" focusable="false">` +
+      `<svg ${attributes} class="app-chart__svg" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" focusable="false">` +
       `<title id="${id}-title">${escapeXml(text.title)}</title><desc id="${id}-desc">${escapeXml(text.description)}</desc>` +
       // The whole chart is one image: ARIA vega leaves on its parts would be noise inside it.
       svg.slice(open + 1).replace(/<[^>]+>/g, (tag) => tag.replace(/\s(role|aria-roledescription|aria-label|aria-hidden)="[^"]*"/g, ''))
