@@ -237,7 +237,8 @@ export class ProgressService {
     return this.memo.get(`dashboard ${quarterOf(today)}`, revision, async () => {
       const catalogue = await this.strategy.catalogue();
       const repo = this.repo();
-      const [items, history, activity, latest] = [await this.strategy.itemFacts(), await repo.statusChanges(), await repo.organisationActivity(), await repo.latestPublished(LATEST_UPDATES)];
+      // Side by side: on PostgreSQL the pool runs them at once (PGlite queues them).
+      const [items, history, activity, latest] = await Promise.all([this.strategy.itemFacts(), repo.statusChanges(), repo.organisationActivity(), repo.latestPublished(LATEST_UPDATES)]);
       const figures = computeFigures({
         items,
         areas: catalogue.areas,
