@@ -238,6 +238,7 @@ describe('the progress dashboard', () => {
     assert.match(pageText(home.body), /71% in progress or complete \(5 of 7\)/);
     assert.match(pageText(home.body), /43% need some government action \(3 of 7\)/);
     assert.match(pageText(home.body), /14% can be done only by government \(1 of 7\)/);
+    assert.match(home.body, /<a class="govuk-link" href="\/progress" data-qa="progress-link">/, 'and links to the dashboard');
   });
 
   it('draws each chart as an accessible SVG image, escaping names from the data', async () => {
