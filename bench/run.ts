@@ -13,9 +13,10 @@ import { runCleanups } from './support/cleanup.ts';
 import { SettingsError, contextFromEnv, type Benchmark } from './support/context.ts';
 import { bytes, duration } from './support/print.ts';
 import { strategyPages } from './strategy-pages.ts';
+import { progressDashboard } from './progress.ts';
 
 /** Every benchmark, in the order they run. Add new modules here. */
-const BENCHMARKS: readonly Benchmark[] = [strategyPages];
+const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard];
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

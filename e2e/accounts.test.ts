@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectNoAxeViolations, launchBrowser, newContext } from './support/browser.ts';
+import { ProgressPage } from './support/pages.ts';
 
 const baseUrl = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3000';
 const setupPath = process.env.E2E_SETUP_PATH;
@@ -243,6 +244,11 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
       // Nothing is public until the team publishes it.
       await page.goto(`${baseUrl}/recommendations/AR-06`);
       assert.equal(await page.locator('[data-qa="no-timeline"]').count(), 1);
+      const progress = new ProgressPage(page);
+      await progress.open(`${baseUrl}/progress`);
+      const countsBefore = await progress.statusCounts();
+      const overTimeBefore = (await progress.table('table-over-time')).at(-1);
+      assert.doesNotMatch(await progress.latestUpdates(), /AR-06/);
       await page.goto(`${baseUrl}/admin/updates`);
       await page.getByRole('link', { name: /AR-06/ }).click();
       await page.locator('[data-qa="publish"]').click();
@@ -252,6 +258,17 @@ describe('the first administrator', { skip: !setupPath && 'no set-up link was pr
       assert.match(await page.locator('[data-qa="status"]').innerText(), /Not started/);
       assert.match(await page.locator('[data-qa="timeline"]').innerText(), /Care Quality Commission[\s\S]*Guidance drafted with providers\.[\s\S]*We met 12 providers[\s\S]*Draft guidance/);
       assert.match(await page.locator('[data-qa="evidence-files"]').innerText(), /provider-survey\.pdf \(PDF, 15 bytes\)/);
+      await expectNoAxeViolations(page);
+
+      // /progress counts AR-06 as not started now (it was not reported), this quarter too,
+      // and lists the update first among the latest verified ones.
+      await progress.open(`${baseUrl}/progress`);
+      const [notStarted, inProgress, complete, notReported, total] = countsBefore;
+      assert.deepEqual(await progress.statusCounts(), [notStarted! + 1, inProgress, complete, notReported! - 1, total]);
+      const overTimeNow = (await progress.table('table-over-time')).at(-1)!;
+      assert.equal(overTimeNow[0], overTimeBefore![0], 'the same (current) quarter');
+      assert.deepEqual(overTimeNow.slice(1, 2).map(Number), [Number(overTimeBefore![1]) + 1]);
+      assert.match(await progress.latestUpdates(), /^AR-06: Regulator encourages providers .* Not started Care Quality Commission, published .*Guidance drafted with providers\./);
       await expectNoAxeViolations(page);
     });
   });

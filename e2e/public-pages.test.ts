@@ -6,7 +6,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expectNoAxeViolations, launchBrowser, newContext, watchForProblems } from './support/browser.ts';
-import { ErrorPage, HomePage, PublicPage, RecommendationPage, RecommendationsPage, StrategyPage } from './support/pages.ts';
+import { ErrorPage, HomePage, ProgressPage, PublicPage, RecommendationPage, RecommendationsPage, StrategyPage } from './support/pages.ts';
 
 const ALL_ITEMS = 24;
 const TRAINING_THEME = ['AR-10', 'AR-11', 'TR-01', 'TR-02', 'TR-03', 'TR-04', 'TR-05A', 'TR-05B', 'TR-06', 'TR-07'];
@@ -40,6 +40,8 @@ describe('every public page loads, says what it is and passes an accessibility s
       title: 'TR-02: Roll out the Care Workforce Pathway and dementia training for all workers',
     },
     { path: '/reviews', status: 200, heading: 'Annual reviews', title: 'Annual reviews' },
+    { path: '/progress', status: 200, heading: 'Progress on the strategy', title: 'Progress on the strategy' },
+    { path: '/progress/organisations', status: 200, heading: 'Progress by organisation', title: 'Progress by organisation' },
     { path: '/recommendations/ZZ-99', status: 404, heading: 'Page not found', title: 'Page not found' },
     { path: '/recommendations?area=nowhere', status: 400, heading: 'The web address cannot be used', title: 'The web address cannot be used' },
   ];
@@ -51,7 +53,7 @@ describe('every public page loads, says what it is and passes an accessibility s
       assert.equal(await view.open(expected.path), expected.status);
       assert.equal(await view.heading(), expected.heading);
       assert.equal(await page.title(), expected.title ? `${expected.title} – Workforce Strategy Hub` : 'Workforce Strategy Hub');
-      assert.deepEqual(await view.navigationLinks(), ['Home', 'The strategy', 'Recommendations', 'Annual reviews', 'Sign in']);
+      assert.deepEqual(await view.navigationLinks(), ['Home', 'The strategy', 'Recommendations', 'Progress', 'Annual reviews', 'Sign in']);
       await expectNoAxeViolations(page);
       assert.deepEqual(problems, [], 'the page loads its assets and runs its scripts without errors');
       assert.equal(await view.enhancedByJavaScript(), true, 'GOV.UK Frontend started under the CSP');
@@ -68,6 +70,19 @@ describe('every public page loads, says what it is and passes an accessibility s
     assert.match(areas[0]!, /^Attract and retain .* 12 items\.$/);
     assert.match(areas[1]!, /^Train .* 8 items\.$/);
     assert.match(areas[2]!, /^Transform .* 4 items\.$/);
+  });
+
+  it('the progress page shows its figures, six charts each with its table, and works without JavaScript', async (t) => {
+    for (const javaScript of [true, false]) {
+      const progress = new ProgressPage(await freshPage(t, javaScript));
+      assert.equal(await progress.open('/progress'), 200);
+      assert.match(await progress.figure('figure-moving'), /^\d+% in progress or complete \(\d+ of 24\)$/);
+      assert.deepEqual(await progress.chartNames(), ['Items by status', 'Status over time', 'Items by area', 'Items by kind of lead organisation', 'Items by theme', 'Items by government shift']);
+      for (const name of await progress.chartNames()) assert.equal(await progress.page.getByRole('img', { name, exact: true }).count(), 1, `the chart "${name}" is an image with that name`);
+      const areas = await progress.table('table-area');
+      assert.deepEqual(areas.map((r) => [r[0], r.at(-1)]), [['Attract and retain', '12'], ['Train', '8'], ['Transform', '4']]);
+      assert.equal((await progress.statusCounts()).at(-1), ALL_ITEMS);
+    }
   });
 
   it('the strategy page lists its areas, themes, priorities, shifts and phases', async (t) => {

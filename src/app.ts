@@ -31,6 +31,7 @@ import { progressRoutes } from './features/progress/routes.ts';
 import { ReviewsService } from './features/reviews/service.ts';
 import { reviewAdminRoutes } from './features/reviews/admin-routes.ts';
 import { reviewRoutes } from './features/reviews/routes.ts';
+import { progressDashboardRoutes } from './features/progress/dashboard-routes.ts';
 import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
 import { CyclesService } from './features/progress/cycles.ts';
@@ -79,6 +80,7 @@ export const NAVIGATION = [
   { href: '/', text: 'Home' },
   { href: '/strategy', text: 'The strategy' },
   { href: '/recommendations', text: 'Recommendations' },
+  { href: '/progress', text: 'Progress' },
   { href: '/reviews', text: 'Annual reviews' },
 ];
 
@@ -168,6 +170,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.signInRateLimit ?? 10 });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });
   await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
+  await app.register(progressDashboardRoutes, { progress: services.progress, openapi });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

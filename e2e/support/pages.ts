@@ -201,3 +201,37 @@ export class ErrorPage extends PublicPage {
     return (await this.qa('problems').getByRole('listitem').allInnerTexts()).map((t) => t.trim());
   }
 }
+
+export class ProgressPage extends PublicPage {
+  /** The headline figure with this data-qa hook, as shown ("21% in progress or complete (5 of 24)"). */
+  async figure(hook: 'figure-moving' | 'figure-government-any' | 'figure-government-only'): Promise<string> {
+    return readText(this.qa(hook));
+  }
+
+  /** A table's body rows, each as its cells' text. */
+  async table(hook: string): Promise<string[][]> {
+    const rows = this.qa(hook).locator('tbody tr');
+    const out: string[][] = [];
+    for (const row of await rows.all()) out.push((await row.locator('th, td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()));
+    return out;
+  }
+
+  /** The status table's one row as numbers: not started, in progress, complete, not reported, total. */
+  async statusCounts(): Promise<number[]> {
+    const [row] = await this.table('table-status');
+    assert.ok(row, 'a status table');
+    return row.slice(1).map((n) => Number(n.replace(/,/g, '')));
+  }
+
+  async latestUpdates(): Promise<string> {
+    return readText(this.qa('latest-updates'));
+  }
+
+  /** The accessible names of the charts (each an SVG image with a title). */
+  async chartNames(): Promise<string[]> {
+    const charts = this.page.locator('svg[role="img"]');
+    const names: string[] = [];
+    for (const chart of await charts.all()) names.push(await chart.locator('title').innerHTML());
+    return names;
+  }
+}

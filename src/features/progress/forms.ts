@@ -154,3 +154,53 @@ export const cycleIdParams = z.strictObject({ id: z.coerce.number().int().min(1)
 export const complianceQuery = z.strictObject({ cycle: z.coerce.number().int().min(1).max(2_147_483_647).optional() });
 
 export const versionForm = z.object({ version: z.coerce.number().int().min(1) });
+/* ---------- the progress dashboard ---------- */
+
+/** /progress and /api/v1/progress/summary take no parameters: an unknown one is a 400. */
+export const dashboardQuery = z.strictObject({});
+
+export const ORGANISATION_SORTS = ['name', 'led', 'moving', 'updates', 'latest'] as const;
+export type OrganisationSort = (typeof ORGANISATION_SORTS)[number];
+
+export const organisationProgressQuery = z.strictObject({
+  sort: z.enum(ORGANISATION_SORTS, { error: `Sort by one of: ${ORGANISATION_SORTS.join(', ')}` }).default('name'),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+});
+
+const shareJson = z.object({
+  count: z.number().int(),
+  of: z.number().int(),
+  percent: z.number().int().nullable().describe('Whole per cent; null when there are no items to divide by'),
+});
+
+const statusCountsJson = z.object({
+  not_started: z.number().int(),
+  in_progress: z.number().int(),
+  complete: z.number().int(),
+  not_reported: z.number().int(),
+});
+
+const groupJson = z.object({ slug: z.string(), name: z.string(), counts: statusCountsJson, total: z.number().int() });
+
+export const progressSummaryResponse = z
+  .object({
+    items: z.object({
+      total: z.number().int(),
+      active: z.number().int().describe('Items not retired: what the shares and counts are of'),
+      retired: z.number().int(),
+    }),
+    in_progress_or_complete: shareJson,
+    needs_government_action: shareJson.describe('Government role "shared" or "government_only"'),
+    government_only: shareJson,
+    government_role_not_stated: z.number().int(),
+    by_status: statusCountsJson,
+    by_area: z.array(groupJson),
+    by_lead_organisation_kind: z.array(groupJson).describe('An item led by organisations of several kinds counts under each'),
+    by_theme: z.array(groupJson).describe('An item with several themes counts under each'),
+    by_government_shift: z.array(groupJson),
+    status_over_time: z.array(
+      z.object({ period: z.string().describe('Calendar quarter, e.g. 2025-Q3'), starts_on: z.string(), ends_on: z.string(), counts: statusCountsJson, total: z.number().int() }),
+    ),
+    latest_update_published_at: z.string().nullable(),
+  })
+  .meta({ id: 'ProgressSummary' });

@@ -1,9 +1,9 @@
 // SQL for progress updates.
 import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/client.ts';
+import { queryRows, type Executor } from '../../platform/db/client.ts';
 import { users } from '../accounts/schema.ts';
 import { items, organisations } from '../strategy/schema.ts';
-import { progressEvidenceFiles, progressUpdates, type UpdateState } from './schema.ts';
+import { progressEvidenceFiles, progressUpdates, type ReportedStatus, type UpdateState } from './schema.ts';
 
 export type UpdateRecord = typeof progressUpdates.$inferSelect;
 /** An evidence file without its bytes: what lists and audit events carry. */
@@ -117,6 +117,51 @@ export class ProgressRepository {
   async listRow(id: number): Promise<UpdateListRow | undefined> {
     const [row] = await this.listQuery().where(eq(progressUpdates.id, id));
     return row ? flatten(row) : undefined;
+  }
+
+  /**
+   * The status history behind "status over time": for each item, the status of its last
+   * published update in each calendar quarter (UTC), keeping only quarters where it changed.
+   * Worked out in the database, so 200,000 updates come back as a few rows per item.
+   */
+  async statusChanges(): Promise<{ itemId: number; period: string; status: ReportedStatus }[]> {
+    return queryRows<{ itemId: number; period: string; status: ReportedStatus }>(
+      this.db,
+      sql`select item_id as "itemId", period, status from (
+            select item_id, period, status, lag(status) over (partition by item_id order by period) as previous
+            from (
+              select distinct on (item_id, period) item_id, to_char(published_at at time zone 'UTC', 'YYYY-"Q"Q') as period, status
+              from ${progressUpdates}
+              where state = 'published'
+              order by item_id, period, published_at desc, id desc
+            ) as last_in_quarter
+          ) as changes
+          where previous is distinct from status
+          order by item_id, period`,
+    );
+  }
+
+  /** Each organisation's published updates: how many, and when the latest was published. */
+  async organisationActivity(): Promise<{ organisationId: number; published: number; latest: Date }[]> {
+    const rows = await this.db
+      .select({
+        organisationId: progressUpdates.organisationId,
+        published: sql<number>`count(*)::int`,
+        latest: sql<Date>`max(${progressUpdates.publishedAt})`.mapWith((v: string | Date) => new Date(v)),
+      })
+      .from(progressUpdates)
+      .where(eq(progressUpdates.state, 'published'))
+      .groupBy(progressUpdates.organisationId);
+    return rows.map((r) => ({ ...r, published: Number(r.published) }));
+  }
+
+  /** The most recently published updates, newest first. */
+  async latestPublished(limit: number): Promise<UpdateListRow[]> {
+    const rows = await this.listQuery()
+      .where(eq(progressUpdates.state, 'published'))
+      .orderBy(desc(progressUpdates.publishedAt), desc(progressUpdates.id))
+      .limit(limit);
+    return rows.map(flatten);
   }
 
   /** An item's published updates, newest first. */

@@ -48,6 +48,8 @@ export const progressUpdates = pgTable(
   (t) => [
     index('progress_updates_item').on(t.itemId, t.state),
     index('progress_updates_organisation').on(t.organisationId, t.state),
+    // The dashboard's latest verified updates: newest published first, without sorting them all.
+    index('progress_updates_published').on(t.publishedAt, t.id).where(sql`${t.state} = 'published'`),
     // One update in the works per item and organisation: a second draft would split the story.
     uniqueIndex('progress_updates_one_open').on(t.itemId, t.organisationId).where(sql`${t.state} <> 'published'`),
     check('progress_updates_state_valid', sql`${t.state} in ('draft', 'submitted', 'returned', 'published')`),

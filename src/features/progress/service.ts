@@ -12,6 +12,10 @@ import type { CurrentUser } from '../../platform/auth/roles.ts';
 import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { InputError } from '../../platform/http/validation.ts';
 import { renderMarkdown } from '../../platform/text/markdown.ts';
+import { RevisionMemo } from '../../platform/cache.ts';
+import { ORGANISATION_KIND_LABELS } from '../strategy/labels.ts';
+import { ORGANISATION_KINDS } from '../strategy/schema.ts';
+import { computeFigures, quarterOf, type ProgressFigures } from './figures.ts';
 import type { ItemRef, ItemSummary, StrategyService } from '../strategy/service.ts';
 import { describeFile, type EvidenceFile, type NewEvidenceFile } from './evidence.ts';
 import { ProgressRepository, type EvidenceFileRecord, type UpdateListRow, type UpdateRecord } from './repository.ts';
@@ -100,7 +104,30 @@ function fileSnapshot(f: EvidenceFileRecord) {
   return { update: f.updateId, organisation: f.organisationId, filename: f.filename, contentType: f.contentType, size: f.size, sha256: f.sha256 };
 }
 
+/** How many of the latest published updates the dashboard lists. */
+const LATEST_UPDATES = 5;
+
+/** A published update as the dashboard lists it. */
+export interface LatestUpdate {
+  id: number;
+  publishedAt: Date;
+  itemCode: string;
+  itemTitle: string;
+  organisation: { slug: string; name: string };
+  status: ReportedStatus;
+  summary: string;
+}
+
+export interface Dashboard {
+  /** The strategy revision the figures were worked out at. */
+  revision: number;
+  figures: ProgressFigures;
+  latest: LatestUpdate[];
+}
+
 export class ProgressService {
+  private readonly memo = new RevisionMemo();
+
   constructor(
     private readonly database: Database,
     private readonly strategy: StrategyService,
@@ -327,6 +354,38 @@ export class ProgressService {
       publishedAt: row.publishedAt!,
     };
   }
+
+  /**
+   * The progress dashboard's figures, worked out once per strategy revision (publishing an
+   * update bumps it) and per quarter (status over time ends in the current one).
+   */
+  async dashboard(today = new Date()): Promise<Dashboard> {
+    const revision = await this.strategy.revision();
+    return this.memo.get(`dashboard ${quarterOf(today)}`, revision, async () => {
+      const catalogue = await this.strategy.catalogue();
+      const repo = this.repo();
+      // Side by side: on PostgreSQL the pool runs them at once (PGlite queues them).
+      const [items, history, activity, latest] = await Promise.all([this.strategy.itemFacts(), repo.statusChanges(), repo.organisationActivity(), repo.latestPublished(LATEST_UPDATES)]);
+      const figures = computeFigures({
+        items,
+        areas: catalogue.areas,
+        themes: catalogue.themes,
+        shifts: catalogue.shifts,
+        organisations: catalogue.organisations,
+        organisationKinds: ORGANISATION_KINDS.map((kind) => ({ kind, name: ORGANISATION_KIND_LABELS[kind] })),
+        history,
+        activity,
+        startsOn: catalogue.strategy.publishedOn,
+        today,
+      });
+      return {
+        revision,
+        figures,
+        latest: latest.map((u) => ({ id: u.id, publishedAt: u.publishedAt!, itemCode: u.itemCode, itemTitle: u.itemTitle, organisation: { slug: u.organisationSlug, name: u.organisationName }, status: u.status!, summary: u.summary })),
+      };
+    });
+  }
+
 
   /** An item's published updates, newest first: its public timeline. */
   async timeline(code: string): Promise<TimelineEntry[] | undefined> {

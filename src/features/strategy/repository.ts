@@ -340,6 +340,31 @@ export class StrategyRepository {
       .where(inArray(itemTerms.itemId, itemIds));
   }
 
+  /** Every item of a strategy with what the progress figures need, and its links, in three queries. */
+  async itemFacts(strategyId: number): Promise<{
+    items: { id: number; status: ItemStatus | null; governmentRole: GovernmentRole | null; areaId: number; progressAsOf: string | null }[];
+    links: ItemLink[];
+    terms: { itemId: number; termId: number }[];
+  }> {
+    const list = await this.db
+      .select({ id: items.id, status: items.status, governmentRole: items.governmentRole, areaId: items.areaId, progressAsOf: items.progressAsOf })
+      .from(items)
+      .where(eq(items.strategyId, strategyId))
+      .orderBy(asc(items.id));
+    const links = await this.db
+      .select({ itemId: itemOrganisations.itemId, organisationId: itemOrganisations.organisationId, role: itemOrganisations.role })
+      .from(itemOrganisations)
+      .innerJoin(items, eq(items.id, itemOrganisations.itemId))
+      .where(eq(items.strategyId, strategyId))
+      .orderBy(asc(itemOrganisations.itemId), asc(itemOrganisations.position));
+    const termLinks = await this.db
+      .select({ itemId: itemTerms.itemId, termId: itemTerms.termId })
+      .from(itemTerms)
+      .innerJoin(items, eq(items.id, itemTerms.itemId))
+      .where(eq(items.strategyId, strategyId));
+    return { items: list, links, terms: termLinks };
+  }
+
   async insertItems(strategyId: number, rows: (ItemFields & { searchText: string })[]): Promise<{ id: number; code: string }[]> {
     const out: { id: number; code: string }[] = [];
     for (let i = 0; i < rows.length; i += 500) {

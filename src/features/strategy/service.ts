@@ -116,6 +116,18 @@ export interface StandingItem {
   addedAfterLaunch: boolean;
 }
 
+/** An item as figures need it: ids, not records. */
+export interface ItemFacts {
+  id: number;
+  status: ItemStatus | null;
+  governmentRole: GovernmentRole | null;
+  areaId: number;
+  progressAsOf: string | null;
+  leadIds: number[];
+  partnerIds: number[];
+  termIds: number[];
+}
+
 export interface ItemPage {
   items: ItemSummary[];
   total: number;
@@ -534,6 +546,20 @@ export class StrategyService {
       after: { status: after!.status, progressNote: after!.progressNote, progressAsOf: after!.progressAsOf },
     });
     return repo.bumpRevision(before.strategyId);
+  }
+
+  /**
+   * Every item as plain facts (status, government role, area, organisations, terms) for
+   * figures other features work out, such as the progress dashboard. Not memoised: callers
+   * cache what they derive from it by revision.
+   */
+  async itemFacts(): Promise<ItemFacts[]> {
+    const catalogue = await this.catalogue();
+    const { items, links, terms } = await this.repo().itemFacts(catalogue.strategy.id);
+    const byId = new Map<number, ItemFacts>(items.map((i) => [i.id, { ...i, leadIds: [], partnerIds: [], termIds: [] }]));
+    for (const l of links) byId.get(l.itemId)?.[l.role === 'lead' ? 'leadIds' : 'partnerIds'].push(l.organisationId);
+    for (const t of terms) byId.get(t.itemId)?.termIds.push(t.termId);
+    return [...byId.values()];
   }
 
   /** Public pages change at once after another feature's write to the strategy commits. */

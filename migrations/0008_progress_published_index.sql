@@ -1,0 +1,1 @@
+CREATE INDEX "progress_updates_published" ON "progress_updates" USING btree ("published_at","id") WHERE "progress_updates"."state" = 'published';
