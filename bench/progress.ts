@@ -7,9 +7,9 @@ import type { Benchmark, BenchContext } from './support/context.ts';
 import { generateDataset } from './support/dataset.ts';
 import { loadDataset } from './support/database.ts';
 import { makeTempDir } from './support/cleanup.ts';
-import { runLoad, type LoadResult } from './support/http-load.ts';
+import { runLoad } from './support/http-load.ts';
 import { loadPublishedUpdates } from './support/progress-updates.ts';
-import { bytes, count, duration, heading, ms, note, percent, printTable, rate } from './support/print.ts';
+import { bytes, count, duration, heading, note, printLoadTable, printTable } from './support/print.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
 const ORGANISATIONS = 200;
@@ -19,41 +19,7 @@ const SEED = 20_240_718;
 const TARGET = { reqPerSec: 1000, p99Ms: 100 };
 const PATHS = { page: '/progress', api: '/api/v1/progress/summary', organisations: '/progress/organisations' } as const;
 
-function verdict(r: LoadResult): string {
-  const misses: string[] = [];
-  if (r.reqPerSec < TARGET.reqPerSec) misses.push(`${rate(r.reqPerSec)} < ${count(TARGET.reqPerSec)} req/s`);
-  if (r.latencyMs.p99 > TARGET.p99Ms) misses.push(`p99 ${ms(r.latencyMs.p99)} > ${TARGET.p99Ms} ms`);
-  return misses.length ? `NOT MET (${misses.join(', ')})` : 'met';
-}
 
-function printLoadTable(rows: { result: LoadResult; target?: boolean }[]): void {
-  printTable(
-    [
-      { header: 'run' },
-      { header: 'req/s', align: 'right' },
-      { header: 'p50 ms', align: 'right' },
-      { header: 'p99 ms', align: 'right' },
-      { header: 'max ms', align: 'right' },
-      { header: 'responses', align: 'right' },
-      { header: 'non-2xx', align: 'right' },
-      { header: 'errors', align: 'right' },
-      { header: 'CPU srv/cli', align: 'right' },
-      { header: `target ≥ ${count(TARGET.reqPerSec)} req/s, p99 ≤ ${TARGET.p99Ms} ms` },
-    ],
-    rows.map(({ result: r, target }) => [
-      r.label,
-      rate(r.reqPerSec),
-      ms(r.latencyMs.p50),
-      ms(r.latencyMs.p99),
-      ms(r.latencyMs.max),
-      count(r.responses),
-      count(r.non2xx),
-      count(r.errors),
-      `${percent(r.serverCpu)}/${percent(r.clientCpu)}`,
-      target ? verdict(r) : '',
-    ]),
-  );
-}
 
 /** One request, timed from sending to the last byte. */
 async function timedFetch(url: string, headers: Record<string, string> = {}): Promise<{ status: number; ms: number; bytes: number; etag: string | null; body: string }> {
@@ -113,7 +79,7 @@ async function run(context: BenchContext): Promise<void> {
     const page = await runLoad({ label: `${PATHS.page} (HTML)`, origin, path: PATHS.page, connections, warmupSec, durationSec, serverCpuMs });
     const api = await runLoad({ label: `${PATHS.api} (JSON)`, origin, path: PATHS.api, connections, warmupSec, durationSec, serverCpuMs });
     const organisations = await runLoad({ label: `${PATHS.organisations} (HTML, page 1)`, origin, path: PATHS.organisations, connections, warmupSec, durationSec, serverCpuMs });
-    printLoadTable([{ result: page, target: true }, { result: api, target: true }, { result: organisations }]);
+    printLoadTable([{ result: page, target: true }, { result: api, target: true }, { result: organisations }], TARGET);
     note('CPU srv/cli: per cent of one core used by the server, and by autocannon in this process, during the measured run');
 
     heading('conditional requests (ETag / If-None-Match)');

@@ -11,7 +11,7 @@ import { loadDataset } from './support/database.ts';
 import { makeTempDir } from './support/cleanup.ts';
 import { findProfile, profileNodeArgs, summariseProfile } from './support/profile.ts';
 import { runLoad, type LoadResult } from './support/http-load.ts';
-import { bytes, count, duration, heading, ms, note, percent, printTable, rate } from './support/print.ts';
+import { bytes, count, duration, heading, ms, note, percent, printLoadTable, printTable, rate } from './support/print.ts';
 import { Random } from './support/random.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
@@ -165,12 +165,6 @@ async function checkEtag(origin: string, path: string): Promise<EtagCheck> {
 
 /* ---------- output ---------- */
 
-function verdict(r: LoadResult): string {
-  const misses: string[] = [];
-  if (r.reqPerSec < TARGET.reqPerSec) misses.push(`${rate(r.reqPerSec)} < ${count(TARGET.reqPerSec)} req/s`);
-  if (r.latencyMs.p99 > TARGET.p99Ms) misses.push(`p99 ${ms(r.latencyMs.p99)} > ${TARGET.p99Ms} ms`);
-  return misses.length ? `NOT MET (${misses.join(', ')})` : 'met';
-}
 
 function statusSummary(r: LoadResult): string {
   return Object.entries(r.statusCounts)
@@ -178,37 +172,6 @@ function statusSummary(r: LoadResult): string {
     .join(' ');
 }
 
-function printLoadTable(rows: { result: LoadResult; target?: boolean }[]): void {
-  const withTarget = rows.some((r) => r.target);
-  printTable(
-    [
-      { header: 'run' },
-      { header: 'req/s', align: 'right' },
-      { header: 'p50 ms', align: 'right' },
-      { header: 'p99 ms', align: 'right' },
-      { header: 'max ms', align: 'right' },
-      { header: 'responses', align: 'right' },
-      { header: 'non-2xx', align: 'right' },
-      { header: 'errors', align: 'right' },
-      { header: 'timeouts', align: 'right' },
-      { header: 'CPU srv/cli', align: 'right' },
-      ...(withTarget ? [{ header: `target ≥ ${count(TARGET.reqPerSec)} req/s, p99 ≤ ${TARGET.p99Ms} ms` }] : []),
-    ],
-    rows.map(({ result: r, target }) => [
-      r.label,
-      rate(r.reqPerSec),
-      ms(r.latencyMs.p50),
-      ms(r.latencyMs.p99),
-      ms(r.latencyMs.max),
-      count(r.responses),
-      count(r.non2xx),
-      count(r.errors),
-      count(r.timeouts),
-      `${percent(r.serverCpu)}/${percent(r.clientCpu)}`,
-      ...(withTarget ? [target ? verdict(r) : ''] : []),
-    ]),
-  );
-}
 
 function printProfile(pid: number): void {
   heading('server CPU profile (whole run, self time)');
@@ -294,7 +257,7 @@ async function run(context: BenchContext): Promise<void> {
     printLoadTable([
       { result: html, target: true },
       { result: api, target: true },
-    ]);
+    ], TARGET);
     for (const r of [html, api]) if (r.non2xx) note(`${r.label}: status codes ${statusSummary(r)}`);
     note('CPU srv/cli: per cent of one core used by the server, and by autocannon in this process, during the measured run');
 
@@ -323,7 +286,7 @@ async function run(context: BenchContext): Promise<void> {
     });
     walking = false;
     const walked = await walker;
-    printLoadTable([{ result: cold }, { result: cycling }, { result: mixed }]);
+    printLoadTable([{ result: cold }, { result: cycling }, { result: mixed }], TARGET);
     for (const r of [cold, cycling, mixed]) if (r.non2xx) note(`${r.label}: status codes ${statusSummary(r)}`);
     note(`first sight: ${ms(cold.latencyMs.mean)} ms mean latency over ${count(cold.responses)} requests; p99 of so few requests is close to the maximum`);
     note(
@@ -361,7 +324,7 @@ async function run(context: BenchContext): Promise<void> {
       );
     }
     if (notModified.length) {
-      printLoadTable(notModified.map((result) => ({ result })));
+      printLoadTable(notModified.map((result) => ({ result })), TARGET);
       for (const r of notModified) {
         const n304 = r.statusCounts['304'] ?? 0;
         note(`${r.label}: ${count(n304)} of ${count(r.responses)} responses were 304 (${rate(n304 / r.wallSec)} per second); non-2xx counts them`);

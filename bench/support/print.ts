@@ -1,6 +1,8 @@
 // Plain-text output for benchmarks: aligned tables and consistent number formats, so figures
 // from different runs and machines can be compared line by line.
 
+import type { LoadResult } from './http-load.ts';
+
 export type Align = 'left' | 'right';
 
 export interface Column {
@@ -66,4 +68,51 @@ export function bytes(n: number): string {
 
 export function percent(n: number | undefined): string {
   return n === undefined ? '-' : `${integer.format(n)}%`;
+}
+
+/** A load run's throughput and latency goal. */
+export interface LoadTarget {
+  reqPerSec: number;
+  p99Ms: number;
+}
+
+/** "met", or what fell short of the target. */
+export function verdict(r: LoadResult, target: LoadTarget): string {
+  const misses: string[] = [];
+  if (r.reqPerSec < target.reqPerSec) misses.push(`${rate(r.reqPerSec)} < ${count(target.reqPerSec)} req/s`);
+  if (r.latencyMs.p99 > target.p99Ms) misses.push(`p99 ${ms(r.latencyMs.p99)} > ${target.p99Ms} ms`);
+  return misses.length ? `NOT MET (${misses.join(', ')})` : 'met';
+}
+
+/** One row per load run; rows marked `target` are judged against it in a last column. */
+export function printLoadTable(rows: { result: LoadResult; target?: boolean }[], target: LoadTarget): void {
+  const withTarget = rows.some((r) => r.target);
+  printTable(
+    [
+      { header: 'run' },
+      { header: 'req/s', align: 'right' },
+      { header: 'p50 ms', align: 'right' },
+      { header: 'p99 ms', align: 'right' },
+      { header: 'max ms', align: 'right' },
+      { header: 'responses', align: 'right' },
+      { header: 'non-2xx', align: 'right' },
+      { header: 'errors', align: 'right' },
+      { header: 'timeouts', align: 'right' },
+      { header: 'CPU srv/cli', align: 'right' },
+      ...(withTarget ? [{ header: `target ≥ ${count(target.reqPerSec)} req/s, p99 ≤ ${target.p99Ms} ms` }] : []),
+    ],
+    rows.map(({ result: r, target: judged }) => [
+      r.label,
+      rate(r.reqPerSec),
+      ms(r.latencyMs.p50),
+      ms(r.latencyMs.p99),
+      ms(r.latencyMs.max),
+      count(r.responses),
+      count(r.non2xx),
+      count(r.errors),
+      count(r.timeouts),
+      `${percent(r.serverCpu)}/${percent(r.clientCpu)}`,
+      ...(withTarget ? [judged ? verdict(r, target) : ''] : []),
+    ]),
+  );
 }

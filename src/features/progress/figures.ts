@@ -2,7 +2,8 @@
 // area, lead-organisation kind, theme and government shift, status over time (by calendar
 // quarter) and each organisation's record. Pure: no SQL, no HTTP, so the figures can be
 // checked by hand against a small fixture. The rules are in docs/decisions/0013.
-import type { GovernmentRole, ItemStatus, OrganisationKind } from '../strategy/schema.ts';
+import type { ItemStatus, OrganisationKind } from '../strategy/schema.ts';
+import type { ItemFacts } from '../strategy/service.ts';
 
 /** What an active item's status can be on the dashboard: retired items are counted apart. */
 export const DASHBOARD_STATUSES = ['not_started', 'in_progress', 'complete', 'not_reported'] as const;
@@ -16,17 +17,8 @@ export interface Share {
   percent: number | null;
 }
 
-export interface FigureItem {
-  id: number;
-  status: ItemStatus | null;
-  governmentRole: GovernmentRole | null;
-  areaId: number;
-  /** The date (YYYY-MM-DD) the recorded status is as of, if known. */
-  progressAsOf: string | null;
-  leadIds: number[];
-  partnerIds: number[];
-  termIds: number[];
-}
+/** An item as figures need it (ids, not records), as the strategy service hands it over. */
+export type FigureItem = ItemFacts;
 
 export interface FigureOrganisation {
   id: number;

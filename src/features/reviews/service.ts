@@ -11,7 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/htt
 import { InputError } from '../../platform/http/validation.ts';
 import type { StandingItem, StrategyService } from '../strategy/service.ts';
 import type { StrategyRecord } from '../strategy/repository.ts';
-import type { GovernmentRole, ItemKind, ItemStatus } from '../strategy/schema.ts';
+import type { ItemStatus } from '../strategy/schema.ts';
 import { movements, reviewFigures, yearsOn, type ReviewFigures, type StatusChange } from './figures.ts';
 import { ReviewsRepository, type DecisionRecord, type DecisionRow, type ReviewRecord, type SnapshotRow } from './repository.ts';
 import { OUTCOMES, type Outcome } from './schema.ts';
@@ -24,17 +24,11 @@ export interface ReviewYears {
 }
 
 /** One item in a review: as it stands now while the review is open, as frozen once published. */
-export interface ReviewLine {
+/** What a review shows of every item, open or published. */
+type ItemLine = Omit<StandingItem, 'id' | 'addedAfterLaunch'>;
+
+export interface ReviewLine extends ItemLine {
   itemId: number;
-  code: string;
-  kind: ItemKind | null;
-  title: string;
-  area: { slug: string; name: string };
-  status: ItemStatus | null;
-  governmentRole: GovernmentRole | null;
-  targetText: string | null;
-  leads: string[];
-  partners: string[];
   decision: DecisionRow | undefined;
   /** Active (not retired) items need a decision before the review can be published. */
   needsDecision: boolean;
@@ -58,16 +52,7 @@ export interface NewRule {
   reason: string;
 }
 
-export interface ReportLine {
-  code: string;
-  kind: ItemKind | null;
-  title: string;
-  area: { slug: string; name: string };
-  status: ItemStatus | null;
-  governmentRole: GovernmentRole | null;
-  targetText: string | null;
-  leads: string[];
-  partners: string[];
+export interface ReportLine extends ItemLine {
   /** Its status at the previous review; undefined when there was none or it was not in it. */
   previousStatus: ItemStatus | null | undefined;
   decision: { outcome: Outcome; rationale: string } | undefined;
