@@ -173,6 +173,18 @@ describe('levers', () => {
     assert.equal(BASELINE_POLICY_LEVERS[0]!.startYear, 2025);
   });
 
+  it('act only in the geographies they name (England meaning everywhere)', () => {
+    const inputs = regionalInputs();
+    const none = project(inputs, { name: 'none', levers: [] });
+    const lever: Lever = { kind: 'prevention', size: 0.1, startYear: 2025, rampYears: 0, geographies: [LONDON] };
+    const london = project(inputs, { name: 'london', levers: [lever] });
+    const demand = (p: typeof none, geo: string) => rowFor(p, geo, 'all', 2030).demand;
+    close(demand(london, LONDON), demand(none, LONDON) * 0.9, 'London cut by 10%');
+    assert.equal(demand(london, 'E12000001'), demand(none, 'E12000001'));
+    const england = project(inputs, { name: 'england', levers: [{ ...lever, geographies: [ENGLAND.code] }] });
+    close(demand(england, 'E12000001'), demand(none, 'E12000001') * 0.9, 'England lever reaches the North East');
+  });
+
   it('close the 2040 gap when they add supply or cut demand', () => {
     const inputs = regionalInputs();
     const none = headlineGap(project(inputs, { name: 'none', levers: [] }));

@@ -66,7 +66,7 @@ export function leverTotal(levers: readonly Lever[], kind: LeverKind, geography:
   for (const l of levers) {
     if (l.kind !== kind) continue;
     if (!(l.roles ?? DEFAULT_LEVER_ROLES[kind]).includes(role)) continue;
-    if (l.geographies && !l.geographies.includes(geography)) continue;
+    if (l.geographies && !l.geographies.includes(geography) && !l.geographies.includes(ENGLAND.code)) continue;
     total += l.size * rampShare(l, year);
   }
   return total;
@@ -189,8 +189,9 @@ export function project(inputs: ModelInputs, scenario: Scenario): Projection {
         const payRatio = payTurnover(premium + leverTotal(levers, 'pay_premium', geo, r, year), params) / payTurnover(premium, params);
         const training = leverTotal(levers, 'training', geo, r, year);
         const turnover = Math.min(1, Math.max(0, ri(r).turnoverRate.value * payRatio * (1 - training)));
-        const leavers = f * turnover * ri(r).sectorExitShare.value;
         const retirements = f * ri(r).retirementRate.value;
+        // Capped so a pay cut (turnover ratio above 1) never takes out more people than are in post.
+        const leavers = Math.min(f * turnover * ri(r).sectorExitShare.value, f - retirements);
         exits.set(r, { leavers, retirements, remaining: Math.max(0, f - leavers - retirements) });
         // Better pay also attracts: the relative retention gain × the attraction ratio.
         payAttraction.set(r, Math.max(0, 1 + params.payAttractionRatio.value * (1 - payRatio)));

@@ -124,7 +124,7 @@ export interface Lever {
   rampYears: number;
   /** Role groups it acts on; absent means the kind's default (see project.ts). */
   roles?: RoleGroup[];
-  /** Geographies it acts on; absent means all. */
+  /** Geographies it acts on; absent, or England's code, means all. */
   geographies?: string[];
   /** Where the size came from. */
   source?: string;
