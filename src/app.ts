@@ -119,7 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     apiTokens: options.services?.apiTokens ?? new ApiTokensService(database),
     audit: options.services?.audit ?? new AuditService(database),
     progress,
-    cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
+    cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), reporterCounts: () => accounts.reporterCounts(), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
     following,
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
   };

@@ -19,6 +19,9 @@ import { Outbox, type Mailer } from './platform/mail/mailer.ts';
 import { hashPassword } from './platform/auth/secrets.ts';
 import type { Role } from './platform/auth/roles.ts';
 import { users } from './features/accounts/schema.ts';
+import { progressUpdates } from './features/progress/schema.ts';
+import { items, organisations } from './features/strategy/schema.ts';
+import { and, desc, eq } from 'drizzle-orm';
 
 /** Changes when the demo data or the code that loads it changes, so the template is rebuilt. */
 function demoVersion(): string {
@@ -265,4 +268,33 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A complete progress update as the reporter's form sends it; `over` changes any field. */
+export function updateFields(over: Record<string, string> = {}): Record<string, string> {
+  return { status: 'in_progress', confidence: 'on_track', summary: 'Progress made.', narrative: '', evidence: '', milestones: '', version: '', action: 'submit', ...over };
+}
+
+/** A reporter submits (or, with `action: 'save'`, saves) an update on an item through its form; returns the update's id. */
+export async function submitUpdate(t: TestApp, cookie: string, organisation: string, code: string, over: Record<string, string> = {}): Promise<number> {
+  const res = await submitForm(t.app, { url: `/report/${organisation}/items/${code}`, cookie, fields: updateFields(over) });
+  if (res.statusCode !== 303) throw new Error(`Saving the update on ${code} answered ${res.statusCode}`);
+  const [row] = await t.database.db
+    .select({ id: progressUpdates.id })
+    .from(progressUpdates)
+    .innerJoin(items, eq(items.id, progressUpdates.itemId))
+    .innerJoin(organisations, eq(organisations.id, progressUpdates.organisationId))
+    .where(and(eq(items.code, code), eq(organisations.slug, organisation)))
+    .orderBy(desc(progressUpdates.id))
+    .limit(1);
+  return row!.id;
+}
+
+/** The strategy team publishes a submitted update from its review page, as a person would. */
+export async function publishUpdate(t: TestApp, teamCookie: string, updateId: number): Promise<void> {
+  const review = await t.app.inject({ url: `/admin/updates/${updateId}`, headers: { cookie: teamCookie } });
+  const version = /name="version" value="(\d+)"/.exec(review.body)?.[1];
+  if (!version) throw new Error(`No publish form for update ${updateId} (status ${review.statusCode})`);
+  const res = await submitForm(t.app, { url: `/admin/updates/${updateId}/publish`, formUrl: `/admin/updates/${updateId}`, cookie: teamCookie, fields: { version } });
+  if (res.statusCode !== 303) throw new Error(`Publishing update ${updateId} answered ${res.statusCode}`);
 }

@@ -23,6 +23,9 @@ export interface UserListRow extends UserRecord {
   organisationSlug: string | null;
 }
 
+/** Who reminders go to: organisation reporters, active, who have set a password. */
+const ACTIVE_REPORTER = and(eq(users.role, 'organisation_reporter'), eq(users.status, 'active'), isNotNull(users.passwordHash));
+
 export class AccountsRepository {
   constructor(private readonly db: Executor) {}
 
@@ -219,11 +222,13 @@ export class AccountsRepository {
 
   /** Active reporters of an organisation who have set a password: who reminders go to. */
   async reportersOf(organisationId: number): Promise<{ name: string; email: string }[]> {
-    return this.db
-      .select({ name: users.name, email: users.email })
-      .from(users)
-      .where(and(eq(users.organisationId, organisationId), eq(users.role, 'organisation_reporter'), eq(users.status, 'active'), isNotNull(users.passwordHash)))
-      .orderBy(users.name);
+    return this.db.select({ name: users.name, email: users.email }).from(users).where(and(eq(users.organisationId, organisationId), ACTIVE_REPORTER)).orderBy(users.name);
+  }
+
+  /** How many such reporters each organisation has, in one query. */
+  async reporterCounts(): Promise<Map<number, number>> {
+    const rows = await this.db.select({ organisationId: users.organisationId, n: count() }).from(users).where(ACTIVE_REPORTER).groupBy(users.organisationId);
+    return new Map(rows.map((r) => [r.organisationId!, Number(r.n)]));
   }
 
   async userCountsByOrganisation(): Promise<Map<number, number>> {

@@ -407,6 +407,11 @@ export class AccountsService {
     return this.repo().reportersOf(organisationId);
   }
 
+  /** How many reporters each organisation has (for the compliance view). */
+  async reporterCounts(): Promise<Map<number, number>> {
+    return this.repo().reporterCounts();
+  }
+
   async getUser(viewer: CurrentUser, id: number): Promise<UserRecord | undefined> {
     if (!can(viewer, 'users.list')) throw new ForbiddenError();
     return this.repo().userById(id);

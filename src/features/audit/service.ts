@@ -1,6 +1,6 @@
 // Reading the audit trail: who changed what, when and from where. Nothing here writes; each
 // feature records its own events through `recordAudit` inside its own transactions.
-import { londonMidnight } from '../../platform/time.ts';
+import { addDays, londonMidnight } from '../../platform/time.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
@@ -11,7 +11,6 @@ import { AuditRepository, type AuditEventRow, type AuditQuery } from './reposito
 export const EXPORT_BATCH = 1000;
 /** How much of a changed value the page shows; the download has all of it. */
 const SHOWN_VALUE_LENGTH = 80;
-const DAY_MS = 86_400_000;
 
 export interface AuditFilters {
   /** Part of the actor's label (case ignored), or exactly their id. */
@@ -34,23 +33,19 @@ export interface AuditPage {
   pages: number;
 }
 
-/** The instant a UK day begins (kept under this name for the audit filters' callers). */
-export const ukMidnight = londonMidnight;
-
 /**
  * Days are UK days, as times are shown on the site: `from` starts at its midnight, and `to`
  * runs up to the next midnight, so the whole of that day is included.
  */
 export function auditQuery(filters: AuditFilters): AuditQuery {
-  const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
   return {
     person: filters.person,
     organisationId: filters.organisationId,
     objectType: filters.objectType,
     objectId: filters.objectId,
     action: filters.action,
-    since: filters.from ? ukMidnight(filters.from) : undefined,
-    until: filters.to ? ukMidnight(nextDay(filters.to)) : undefined,
+    since: filters.from ? londonMidnight(filters.from) : undefined,
+    until: filters.to ? londonMidnight(addDays(filters.to, 1)) : undefined,
   };
 }
 

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { queryRows } from '../../platform/db/client.ts';
 import { createMailer, type Mailer } from '../../platform/mail/mailer.ts';
-import { addPeople, createTestApp, eventually, pageText, signInAs, startSmtpServer, submitForm, type TestApp } from '../../testing.ts';
+import { addPeople, createTestApp, eventually, pageText, publishUpdate, signInAs, startSmtpServer, submitForm, submitUpdate, type TestApp } from '../../testing.ts';
 import { FOLLOW_JOBS } from './service.ts';
 
 const to = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a!.value.map((v) => v.address)).join(',');
@@ -28,17 +28,10 @@ describe('following an item by email', () => {
   const followers = async () => queryRows<{ email: string; confirmed: boolean }>(t.database.db, sql`select email, confirmed_at is not null as confirmed from item_followers order by id`);
 
   /** A CQC reporter submits an update on AR-06 and the strategy team publishes it. */
-  async function publishUpdate(summary: string): Promise<number> {
-    const submitted = await submitForm(t.app, {
-      url: '/report/care-quality-commission/items/AR-06',
-      cookie: reporter,
-      fields: { status: 'in_progress', confidence: 'some_risk', summary, narrative: '', evidence: '', milestones: '', version: '', action: 'submit' },
-    });
-    assert.equal(submitted.statusCode, 303);
-    const [row] = await queryRows<{ id: number; version: number }>(t.database.db, sql`select id, version from progress_updates where state = 'submitted' order by id desc limit 1`);
-    const published = await submitForm(t.app, { url: `/admin/updates/${row!.id}/publish`, formUrl: `/admin/updates/${row!.id}`, cookie: team, fields: { version: String(row!.version) } });
-    assert.equal(published.statusCode, 303);
-    return row!.id;
+  async function reportAndPublish(summary: string): Promise<number> {
+    const id = await submitUpdate(t, reporter, 'care-quality-commission', 'AR-06', { confidence: 'some_risk', summary });
+    await publishUpdate(t, team, id);
+    return id;
   }
 
   before(async () => {
@@ -86,7 +79,7 @@ describe('following an item by email', () => {
     assert.deepEqual(await followers(), [{ email: 'fola@example.org', confirmed: false }]);
 
     // Not confirmed yet: a published update emails nobody.
-    const first = await publishUpdate('Guidance drafted.');
+    const first = await reportAndPublish('Guidance drafted.');
     await eventually(async () => (await t.app.jobs.counts(FOLLOW_JOBS.notify)).completed === 1, 15_000, 'the notify job');
     assert.equal(mailTo('fola@example.org').length, 1);
     assert.ok(first > 0);
@@ -117,7 +110,7 @@ describe('following an item by email', () => {
   });
 
   it('emails confirmed followers once per published update, with one-click unsubscribe headers', async () => {
-    const updateId = await publishUpdate('Consultation opened with providers.');
+    const updateId = await reportAndPublish('Consultation opened with providers.');
     await eventually(() => mailTo('fola@example.org').length === 3, 15_000, 'the update email');
     const email = mailTo('fola@example.org')[2]!;
     assert.equal(email.subject, 'AR-06: new progress update – In progress');
@@ -145,7 +138,7 @@ describe('following an item by email', () => {
     assert.deepEqual((await followers()).map((f) => f.email), ['new@example.org'], 'the address is deleted');
     assert.equal((await t.app.inject({ url: stopPath })).statusCode, 404);
 
-    await publishUpdate('Consultation closed.');
+    await reportAndPublish('Consultation closed.');
     await eventually(async () => (await t.app.jobs.counts(FOLLOW_JOBS.notify)).completed === 3, 15_000, 'the third notify job');
     assert.equal(mailTo('fola@example.org').length, 3, 'nothing after stopping');
   });

@@ -191,10 +191,8 @@ export class FollowingService {
   async sendUpdate(updateId: number): Promise<number> {
     const update = await this.options.progress.publishedUpdate(updateId);
     if (!update) return 0;
-    const item = await this.options.strategy.itemRef(update.item.code);
-    if (!item) return 0;
     let sent = 0;
-    for (const follower of await this.repo().waitingFor(item.id, updateId)) {
+    for (const follower of await this.repo().waitingFor(update.item.id, updateId)) {
       await this.mailer().send({
         to: follower.email,
         ...renderEmail('follow-update', {

@@ -83,14 +83,15 @@ export class CyclesRepository {
     return row;
   }
 
-  /** Every (item, organisation) pair's latest submission and publication. */
-  async reportFacts(): Promise<ReportFact[]> {
+  /** Every (item, organisation) pair's latest submission and publication (one organisation's, if given). */
+  async reportFacts(organisationId?: number): Promise<ReportFact[]> {
     const rows = await queryRows<{ item_id: number; organisation_id: number; last_submitted: string | Date | null; last_published: string | Date | null }>(
       this.db,
       sql`select item_id, organisation_id,
                  max(submitted_at) as last_submitted,
                  max(published_at) filter (where state = 'published') as last_published
             from progress_updates
+           ${organisationId === undefined ? sql`` : sql`where organisation_id = ${organisationId}`}
            group by item_id, organisation_id`,
     );
     return rows.map((r) => ({ itemId: Number(r.item_id), organisationId: Number(r.organisation_id), lastSubmittedAt: asDate(r.last_submitted), lastPublishedAt: asDate(r.last_published) }));

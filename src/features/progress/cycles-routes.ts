@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { formState, parseForm } from '../../platform/http/forms.ts';
-import { InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
+import { dateInputValues, InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/http/views.ts';
 import { actorFor } from '../accounts/routes.ts';
 import { STALE_DAYS, REMIND_DAYS_BEFORE, type Cycle, type CyclesService } from './cycles.ts';
@@ -25,14 +25,7 @@ function submittedValues(body: Record<string, unknown>): Record<string, string> 
 }
 
 function cycleValues(cycle: Cycle): Record<string, string> {
-  const values: Record<string, string> = { name: cycle.name };
-  for (const f of ['opensOn', 'dueOn', 'closesOn'] as const) {
-    const [y, m, d] = cycle[f].split('-');
-    values[`${f}-day`] = String(Number(d));
-    values[`${f}-month`] = String(Number(m));
-    values[`${f}-year`] = y!;
-  }
-  return values;
+  return { name: cycle.name, ...dateInputValues('opensOn', cycle.opensOn), ...dateInputValues('dueOn', cycle.dueOn), ...dateInputValues('closesOn', cycle.closesOn) };
 }
 
 const byFormOrder = (problems: FieldProblem[]) => [...problems].sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));

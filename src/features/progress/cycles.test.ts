@@ -7,9 +7,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../platform/db/client.ts';
+import { dateInputValues } from '../../platform/http/validation.ts';
 import { createMailer } from '../../platform/mail/mailer.ts';
 import { addDays, londonDay } from '../../platform/time.ts';
-import { addPeople, createTestApp, eventually, pageText, section, signInAs, startSmtpServer, submitForm, testDatabase, type TestApp } from '../../testing.ts';
+import { addPeople, createTestApp, eventually, pageText, publishUpdate, section, signInAs, startSmtpServer, submitForm, submitUpdate, testDatabase, type TestApp } from '../../testing.ts';
 import type { CurrentUser, Role } from '../../platform/auth/roles.ts';
 import { REMINDER_JOBS } from './cycles.ts';
 
@@ -20,15 +21,11 @@ const realToday = londonDay(new Date());
 /** A cycle around today: opened 10 days ago, due in 5 days, closes in 20. */
 const cycleDates = { opensOn: addDays(realToday, -10), dueOn: addDays(realToday, 5), closesOn: addDays(realToday, 20) };
 
-const dateFields = (prefix: string, day: string) => {
-  const [y, m, d] = day.split('-');
-  return { [`${prefix}-day`]: String(Number(d)), [`${prefix}-month`]: String(Number(m)), [`${prefix}-year`]: y! };
-};
 const cycleFields = (name: string, dates: { opensOn: string; dueOn: string; closesOn: string }, extra: Record<string, string> = {}) => ({
   name,
-  ...dateFields('opensOn', dates.opensOn),
-  ...dateFields('dueOn', dates.dueOn),
-  ...dateFields('closesOn', dates.closesOn),
+  ...dateInputValues('opensOn', dates.opensOn),
+  ...dateInputValues('dueOn', dates.dueOn),
+  ...dateInputValues('closesOn', dates.closesOn),
   ...extra,
 });
 
@@ -77,7 +74,7 @@ describe('reporting cycles and compliance', () => {
 
   it('refuses missing, impossible, out-of-order, overlapping and duplicate cycles, writing nothing', async () => {
     const before = await count(t, 'reporting_cycles');
-    const missing = await submitForm(t.app, { url: '/admin/cycles', formUrl: '/admin/cycles/new', cookie: team, fields: { name: '', ...dateFields('opensOn', '2027-02-30') } });
+    const missing = await submitForm(t.app, { url: '/admin/cycles', formUrl: '/admin/cycles/new', cookie: team, fields: { name: '', ...dateInputValues('opensOn', '2027-02-30') } });
     assert.equal(missing.statusCode, 400);
     assert.match(missing.body, /Enter a name for the cycle/);
     assert.match(missing.body, /The date the cycle opens must be a real date/);
@@ -159,21 +156,8 @@ describe('reporting cycles and compliance', () => {
   it('counts due, updated, overdue and never updated per organisation, as computed by hand', async () => {
     // CQC leads or supports AR-06, TR-01 and TR-05A. AR-06 gets a published update, TR-01 a
     // submitted one, TR-05A nothing: due 3, updated 2, outstanding 1, never updated 2.
-    const team2 = team;
-    for (const [code, submit] of [['AR-06', true], ['TR-01', true]] as const) {
-      const res = await submitForm(t.app, {
-        url: `/report/${cqc.slug}/items/${code}`,
-        cookie: reporter,
-        fields: { status: 'in_progress', confidence: 'on_track', summary: `Work on ${code}.`, narrative: '', evidence: '', milestones: '', version: '', action: submit ? 'submit' : 'save' },
-      });
-      assert.equal(res.statusCode, 303);
-    }
-    const [ar06] = await queryRows<{ id: number; version: number }>(
-      t.database.db,
-      sql`select u.id, u.version from progress_updates u join items i on i.id = u.item_id where i.code = 'AR-06'`,
-    );
-    const published = await submitForm(t.app, { url: `/admin/updates/${ar06!.id}/publish`, formUrl: `/admin/updates/${ar06!.id}`, cookie: team2, fields: { version: String(ar06!.version) } });
-    assert.equal(published.statusCode, 303);
+    await publishUpdate(t, team, await submitUpdate(t, reporter, cqc.slug, 'AR-06'));
+    await submitUpdate(t, reporter, cqc.slug, 'TR-01');
 
     const user = asRole('body_member');
     const now = await t.services.cycles.compliance(user);
@@ -280,14 +264,7 @@ describe('reminders', () => {
 
       // After the due date: one "overdue" reminder each, only to organisations still to report.
       const cqcCookie = (await signInAs(second.app, 'rita@cqc.example')).cookie;
-      for (const code of ['AR-06', 'TR-01', 'TR-05A']) {
-        const res = await submitForm(second.app, {
-          url: `/report/care-quality-commission/items/${code}`,
-          cookie: cqcCookie,
-          fields: { status: 'in_progress', confidence: 'on_track', summary: 'On it.', narrative: '', evidence: '', milestones: '', version: '', action: 'submit' },
-        });
-        assert.equal(res.statusCode, 303);
-      }
+      for (const code of ['AR-06', 'TR-01', 'TR-05A']) await submitUpdate(second, cqcCookie, 'care-quality-commission', code);
       clock = new Date(Date.now() + 7 * DAY);
       const overdue = await second.services.cycles.scanReminders();
       assert.equal(overdue.claimed, organisationsToRemind - 1, 'CQC has reported everything');

@@ -45,17 +45,21 @@ export interface CycleWindow {
   to: Date;
 }
 
-export interface ComplianceRow {
+/** One organisation's counts in a cycle. */
+interface CycleCounts {
   organisation: OrganisationRecord;
   due: number;
   updated: number;
   outstanding: number;
   overdue: number;
   neverUpdated: number;
+  /** The items still to report, for the drill-down and the reminder. */
+  outstandingItems: { code: string; title: string; neverUpdated: boolean }[];
+}
+
+export interface ComplianceRow extends CycleCounts {
   reporters: number;
   reminders: ReminderRecord[];
-  /** The items still to report, for the drill-down. */
-  outstandingItems: { code: string; title: string; neverUpdated: boolean }[];
 }
 
 export interface StaleItem {
@@ -78,6 +82,7 @@ export interface Compliance {
 export interface CyclesOptions {
   strategy: StrategyService;
   reporters: (organisationId: number) => Promise<{ name: string; email: string }[]>;
+  reporterCounts: () => Promise<Map<number, number>>;
   jobs?: JobQueue | undefined;
   mailer?: Mailer | undefined;
   baseUrl?: string | undefined;
@@ -222,40 +227,18 @@ export class CyclesService {
     const pairs = await this.options.strategy.reportingPairs();
     const facts = await repo.reportFacts();
     const reminders = cycle ? await repo.remindersOf(cycle.id) : [];
-    const rows = await this.complianceRows(pairs, facts, cycle, today, reminders);
+    const reporters = await this.options.reporterCounts();
+    const rows = complianceRows(pairs, facts, cycle, today).map((row) => ({
+      ...row,
+      reporters: reporters.get(row.organisation.id) ?? 0,
+      reminders: reminders.filter((r) => r.organisationId === row.organisation.id),
+    }));
     const totals = { due: 0, updated: 0, outstanding: 0, overdue: 0, neverUpdated: 0 };
     for (const r of rows) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k];
     return { today, cycle, cycles, rows, totals, stale: staleItems(pairs, facts, today) };
   }
 
-  private async complianceRows(pairs: ReportingPair[], facts: ReportFact[], cycle: Cycle | undefined, today: string, reminders: ReminderRecord[]): Promise<ComplianceRow[]> {
-    const fact = new Map(facts.map((f) => [`${f.itemId}:${f.organisationId}`, f]));
-    const window = cycle && cycleWindow(cycle);
-    const late = !!cycle && today > cycle.dueOn;
-    const rows = new Map<number, ComplianceRow>();
-    for (const pair of pairs) {
-      let row = rows.get(pair.organisation.id);
-      if (!row) {
-        row = { organisation: pair.organisation, due: 0, updated: 0, outstanding: 0, overdue: 0, neverUpdated: 0, reporters: 0, outstandingItems: [], reminders: reminders.filter((r) => r.organisationId === pair.organisation.id) };
-        rows.set(pair.organisation.id, row);
-      }
-      const f = fact.get(`${pair.item.id}:${pair.organisation.id}`);
-      const never = !f?.lastPublishedAt;
-      if (never) row.neverUpdated++;
-      if (!window) continue;
-      row.due++;
-      if (inWindow(f?.lastSubmittedAt ?? null, window) || inWindow(f?.lastPublishedAt ?? null, window)) {
-        row.updated++;
-      } else {
-        row.outstanding++;
-        if (late) row.overdue++;
-        row.outstandingItems.push({ code: pair.item.code, title: pair.item.title, neverUpdated: never });
-      }
-    }
-    for (const row of rows.values()) row.reporters = (await this.options.reporters(row.organisation.id)).length;
-    // Most overdue first, then most outstanding, then by name: who to chase is at the top.
-    return [...rows.values()].sort((a, b) => b.overdue - a.overdue || b.outstanding - a.outstanding || a.organisation.name.localeCompare(b.organisation.name));
-  }
+
 
   /* ----- reminders ----- */
 
@@ -278,7 +261,7 @@ export class CyclesService {
     const kind = cycle && this.reminderKind(cycle, today);
     if (cycle && kind) {
       const pairs = await this.options.strategy.reportingPairs();
-      const rows = await this.complianceRows(pairs, await this.repo().reportFacts(), this.withPhase(cycle, today), today, []);
+      const rows = complianceRows(pairs, await this.repo().reportFacts(), this.withPhase(cycle, today), today);
       for (const row of rows.filter((r) => r.outstanding > 0)) {
         const made = await this.database.db.transaction(async (tx) => {
           const reminder = await this.repo(tx).claimReminder(cycle.id, row.organisation.id, kind);
@@ -313,7 +296,7 @@ export class CyclesService {
     if (!cycle) return;
     const today = this.today();
     const pairs = (await this.options.strategy.reportingPairs()).filter((p) => p.organisation.id === reminder.organisationId);
-    const [row] = await this.complianceRows(pairs, await repo.reportFacts(), this.withPhase(cycle, today), today, []);
+    const [row] = complianceRows(pairs, await repo.reportFacts(reminder.organisationId), this.withPhase(cycle, today), today);
     const recipients = row && row.outstanding > 0 ? await this.options.reporters(reminder.organisationId) : [];
     if (row && recipients.length) {
       if (!this.options.mailer) throw new Error('No mailer: this hub cannot send reminders');
@@ -339,6 +322,38 @@ export class CyclesService {
       });
     });
   }
+}
+
+/**
+ * Per organisation, what was due in a cycle and what was done: plain arithmetic over who reports
+ * on what and their latest submissions and publications. Most overdue first, then most
+ * outstanding, then by name: who to chase is at the top.
+ */
+function complianceRows(pairs: ReportingPair[], facts: ReportFact[], cycle: Cycle | undefined, today: string): CycleCounts[] {
+  const fact = new Map(facts.map((f) => [`${f.itemId}:${f.organisationId}`, f]));
+  const window = cycle && cycleWindow(cycle);
+  const late = !!cycle && today > cycle.dueOn;
+  const rows = new Map<number, CycleCounts>();
+  for (const pair of pairs) {
+    let row = rows.get(pair.organisation.id);
+    if (!row) {
+      row = { organisation: pair.organisation, due: 0, updated: 0, outstanding: 0, overdue: 0, neverUpdated: 0, outstandingItems: [] };
+      rows.set(pair.organisation.id, row);
+    }
+    const f = fact.get(`${pair.item.id}:${pair.organisation.id}`);
+    const never = !f?.lastPublishedAt;
+    if (never) row.neverUpdated++;
+    if (!window) continue;
+    row.due++;
+    if (inWindow(f?.lastSubmittedAt ?? null, window) || inWindow(f?.lastPublishedAt ?? null, window)) {
+      row.updated++;
+    } else {
+      row.outstanding++;
+      if (late) row.overdue++;
+      row.outstandingItems.push({ code: pair.item.code, title: pair.item.title, neverUpdated: never });
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.overdue - a.overdue || b.outstanding - a.outstanding || a.organisation.name.localeCompare(b.organisation.name));
 }
 
 /** Active items with no published update for STALE_DAYS days, or none ever, oldest first. */

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { cliActor } from '../../platform/audit/audit.ts';
-import { queryRows } from '../../platform/db/client.ts';
 import { parseCsv, toCsv } from '../../platform/files/spreadsheet.ts';
-import { addPeople, createTestApp, pageText, signInAs, submitForm, type TestApp } from '../../testing.ts';
+import { addPeople, createTestApp, pageText, publishUpdate, signInAs, submitUpdate, type TestApp } from '../../testing.ts';
 import { areas, strategies, terms } from '../strategy/schema.ts';
 import { ITEM_COLUMNS, ORGANISATION_COLUMNS } from '../strategy/forms.ts';
 import { quarterBounds, quarterOf } from './figures.ts';
@@ -45,18 +44,9 @@ describe('the progress dashboard', () => {
 
   /** A reporter submits, the strategy team publishes, and the publication is dated `publishedAt`. */
   async function publish(organisation: string, code: string, status: string, publishedAt: string) {
-    const submitted = await submitForm(t.app, {
-      url: `/report/${organisation}/items/${code}`,
-      cookie: reporters[organisation]!,
-      fields: { status, confidence: 'on_track', summary: `${code} is ${status} (${publishedAt}).`, narrative: '', evidence: '', milestones: '', version: '', action: 'submit' },
-    });
-    assert.equal(submitted.statusCode, 303, submitted.body.slice(0, 2000));
-    const [row] = await queryRows<{ id: number }>(t.database.db, sql`select id from progress_updates where state = 'submitted'`);
-    const review = await t.app.inject({ url: `/admin/updates/${row!.id}`, headers: { cookie: team } });
-    const version = /name="version" value="(\d+)"/.exec(review.body)![1]!;
-    const published = await submitForm(t.app, { url: `/admin/updates/${row!.id}/publish`, formUrl: `/admin/updates/${row!.id}`, cookie: team, fields: { version } });
-    assert.equal(published.statusCode, 303);
-    await t.database.db.execute(sql`update progress_updates set published_at = ${publishedAt}::timestamptz where id = ${row!.id}`);
+    const id = await submitUpdate(t, reporters[organisation]!, organisation, code, { status, summary: `${code} is ${status} (${publishedAt}).` });
+    await publishUpdate(t, team, id);
+    await t.database.db.execute(sql`update progress_updates set published_at = ${publishedAt}::timestamptz where id = ${id}`);
   }
 
   before(async () => {

@@ -75,7 +75,7 @@ export interface TaskCycle {
 /** A published update with what a notification about it needs. */
 export interface PublishedUpdate {
   id: number;
-  item: { code: string; title: string };
+  item: { id: number; code: string; title: string };
   organisationName: string;
   status: ReportedStatus;
   confidence: Confidence | null;
@@ -346,7 +346,7 @@ export class ProgressService {
     if (!row || row.state !== 'published') return undefined;
     return {
       id,
-      item: { code: row.itemCode, title: row.itemTitle },
+      item: { id: row.itemId, code: row.itemCode, title: row.itemTitle },
       organisationName: row.organisationName,
       status: row.status!,
       confidence: row.confidence,

@@ -13,6 +13,7 @@ import { parseCsv, parseXlsx } from '../../platform/files/spreadsheet.ts';
 import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { InputError } from '../../platform/http/validation.ts';
 import { addPeople, createTestApp, pageText, section, signInAs, submitForm, type TestApp } from '../../testing.ts';
+import type { ItemKind } from '../strategy/schema.ts';
 import type { Outcome } from './schema.ts';
 
 describe('annual reviews', () => {
@@ -71,6 +72,24 @@ describe('annual reviews', () => {
     );
   const decide = (year: number, code: string, outcome: Outcome, rationale: string) =>
     t.services.reviews.decide(systemActor, teamUser, year, code, { outcome, rationale }, undefined);
+  /** An item the team adds now, in Transform, with nothing but a code, title and type. */
+  const addItem = (code: string, title: string, kind: ItemKind | null) =>
+    t.services.strategy.createItem(systemActor, teamUser, {
+      code,
+      kind,
+      title,
+      summary: '',
+      body: '',
+      area: 'transform',
+      leads: [],
+      partners: [],
+      themes: [],
+      priorities: [],
+      shifts: [],
+      targetText: null,
+      targetDate: null,
+      governmentRole: null,
+    });
   const decisionForm = (year: number, code: string, fields: Record<string, string>, cookie = team) =>
     submitForm(t.app, { url: `/admin/reviews/${year}/items/${code}`, formUrl: '/admin/reviews', cookie, fields });
 
@@ -188,22 +207,7 @@ describe('annual reviews', () => {
       assert.equal(await decisionRow(2025, 'AR-02'), undefined);
 
       // An item the team adds now was not in the strategy at launch.
-      await t.services.strategy.createItem(systemActor, teamUser, {
-        code: 'TX-90',
-        kind: 'commitment',
-        title: 'A workforce data standard',
-        summary: '',
-        body: '',
-        area: 'transform',
-        leads: [],
-        partners: [],
-        themes: [],
-        priorities: [],
-        shifts: [],
-        targetText: null,
-        targetDate: null,
-        governmentRole: null,
-      });
+      await addItem('TX-90', 'A workforce data standard', 'commitment');
       const added = await get('/admin/reviews/2025/items/TX-90');
       assert.match(added.body, /value="new"/);
       const saved = await decisionForm(2025, 'TX-90', { outcome: 'new', rationale: 'Added by the Oversight Executive in spring.', version: '' });
@@ -411,22 +415,7 @@ describe('annual reviews', () => {
       assert.equal((await submitForm(t.app, { url: '/admin/reviews', cookie: team, fields: { year: '2026' } })).statusCode, 303);
       // TX-90 was "new" last year, so not now; an item added since is.
       await assert.rejects(decide(2026, 'TX-90', 'new', 'Again?'), (e: unknown) => e instanceof InputError && /was in the 2025 review/.test(e.message));
-      await t.services.strategy.createItem(systemActor, teamUser, {
-        code: 'TX-91',
-        kind: null,
-        title: 'A national workforce dataset',
-        summary: '',
-        body: '',
-        area: 'transform',
-        leads: [],
-        partners: [],
-        themes: [],
-        priorities: [],
-        shifts: [],
-        targetText: null,
-        targetDate: null,
-        governmentRole: null,
-      });
+      await addItem('TX-91', 'A national workforce dataset', null);
       // AR-02 moves on since 2025, through a published progress update's status.
       const ar02 = (await t.services.strategy.itemRef('AR-02'))!;
       const revision = await t.database.db.transaction((tx) => t.services.strategy.applyProgress(tx, systemActor, ar02.id, { status: 'complete', note: 'Done.', asOf: '2026-06-01' }));

@@ -96,25 +96,13 @@ export function defaultTitle(year: number, startYear: number): string {
 }
 
 function lineFromStanding(item: StandingItem, decision: DecisionRow | undefined): ReviewLine {
-  return {
-    itemId: item.id,
-    code: item.code,
-    kind: item.kind,
-    title: item.title,
-    area: item.area,
-    status: item.status,
-    governmentRole: item.governmentRole,
-    targetText: item.targetText,
-    leads: item.leads,
-    partners: item.partners,
-    decision,
-    needsDecision: item.status !== 'retired',
-  };
+  const { id, addedAfterLaunch: _added, ...line } = item;
+  return { ...line, itemId: id, decision, needsDecision: item.status !== 'retired' };
 }
 
-function lineFromSnapshot(row: SnapshotRow, decision: DecisionRow | undefined): ReviewLine {
+/** A snapshot row as the item it froze. */
+function itemLine(row: SnapshotRow): ItemLine {
   return {
-    itemId: row.itemId,
     code: row.code,
     kind: row.kind,
     title: row.title,
@@ -124,9 +112,11 @@ function lineFromSnapshot(row: SnapshotRow, decision: DecisionRow | undefined): 
     targetText: row.targetText,
     leads: row.leads,
     partners: row.partners,
-    decision,
-    needsDecision: row.status !== 'retired',
   };
+}
+
+function lineFromSnapshot(row: SnapshotRow, decision: DecisionRow | undefined): ReviewLine {
+  return { ...itemLine(row), itemId: row.itemId, decision, needsDecision: row.status !== 'retired' };
 }
 
 const decisionAudit = (d: DecisionRecord) => ({ outcome: d.outcome, rationale: d.rationale });
@@ -397,15 +387,7 @@ export class ReviewsService {
     const lines: ReportLine[] = snapshot.map((row) => {
       const d = decisions.get(row.itemId);
       return {
-        code: row.code,
-        kind: row.kind,
-        title: row.title,
-        area: { slug: row.areaSlug, name: row.areaName },
-        status: row.status,
-        governmentRole: row.governmentRole,
-        targetText: row.targetText,
-        leads: row.leads,
-        partners: row.partners,
+        ...itemLine(row),
         previousStatus: previousStatus.has(row.code) ? previousStatus.get(row.code) : undefined,
         decision: d ? { outcome: d.outcome, rationale: d.rationale } : undefined,
       };

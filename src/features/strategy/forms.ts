@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import {
   dateFromParts,
+  dateInputValues,
   isoDate,
   multiLine,
   repeatable,
@@ -360,7 +361,6 @@ export const organisationListResponse = z
 
 /** An item as its edit form shows it (what the form would send back unchanged). */
 export function itemFormValues(item: ItemDetail): Record<string, string | string[]> {
-  const [year, month, day] = item.targetDate ? item.targetDate.split('-').map((n) => String(Number(n))) : ['', '', ''];
   return {
     code: item.code,
     type: item.kind ?? NOT_STATED,
@@ -374,9 +374,7 @@ export function itemFormValues(item: ItemDetail): Record<string, string | string
     priorities: item.priorities.map((t) => t.slug),
     shifts: item.shifts.map((t) => t.slug),
     target: item.targetText ?? '',
-    'targetDate-day': day!,
-    'targetDate-month': month!,
-    'targetDate-year': year!,
+    ...dateInputValues('targetDate', item.targetDate),
     governmentRole: item.governmentRole ?? NOT_STATED,
   };
 }

@@ -107,6 +107,15 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
 }
 
 /**
+ * The other way: a YYYY-MM-DD date (or none) as the boxes of the GOV.UK date input named
+ * `prefix` (`prefix-day`, `prefix-month`, `prefix-year`), without leading zeros.
+ */
+export function dateInputValues(prefix: string, date: string | null | undefined): Record<string, string> {
+  const [year = '', month = '', day = ''] = date ? date.slice(0, 10).split('-').map((n) => String(Number(n))) : [];
+  return { [`${prefix}-day`]: day, [`${prefix}-month`]: month, [`${prefix}-year`]: year };
+}
+
+/**
  * A GOV.UK date input's three boxes (day, month, year) as one YYYY-MM-DD date: all empty is
  * null; otherwise every box is needed and the date must exist. Messages name the field.
  */

@@ -92,16 +92,10 @@ export class JobQueue {
   }
 
   private async open(work: boolean): Promise<PgBoss> {
-    if (this.boss) {
-      if (work && !this.working) {
-        // Opened earlier only to queue work: reopen as a worker with schedules and upkeep.
-        await this.boss.stop({ graceful: true, wait: true });
-        this.boss = undefined;
-        this.starting = undefined;
-      } else {
-        return this.boss;
-      }
+    if (work && (this.boss || this.starting) && !this.working) {
+      throw new Error('The job queue was opened only to queue work; start it working before anything is sent');
     }
+    if (this.boss) return this.boss;
     this.starting ??= (async () => {
       const boss = new PgBoss({
         db: { executeSql: (text, values) => this.database.executeSql(text, values) },
