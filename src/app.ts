@@ -29,6 +29,7 @@ import { outboxRoutes } from './features/outbox/routes.ts';
 import { ProgressService } from './features/progress/service.ts';
 import { progressRoutes } from './features/progress/routes.ts';
 import { ReviewsService } from './features/reviews/service.ts';
+import { WorkforceService } from './features/workforce/service.ts';
 import { reviewAdminRoutes } from './features/reviews/admin-routes.ts';
 import { reviewRoutes } from './features/reviews/routes.ts';
 import { progressDashboardRoutes } from './features/progress/dashboard-routes.ts';
@@ -47,6 +48,7 @@ export interface AppServices {
   cycles: CyclesService;
   following: FollowingService;
   reviews: ReviewsService;
+  workforce: WorkforceService;
   audit: AuditService;
 }
 
@@ -122,6 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), reporterCounts: () => accounts.reporterCounts(), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
     following,
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
+    workforce: options.services?.workforce ?? new WorkforceService(database, strategy),
   };
   // Email started after a response (password resets, follow requests) is finished, and running
   // jobs end or go back to the queue, before the app closes.

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   if (await app.services.strategy.seedDemo(systemActor)) {
     app.log.info('empty database: loaded the demo strategy');
   }
+  const workforce = await app.services.workforce.seedShipped(systemActor);
+  if (workforce.datasets || workforce.scenarios || workforce.itemLevers) app.log.info(workforce, 'loaded the shipped workforce model data');
   // No default password: with nobody able to sign in, print a one-time link to set up the
   // first administrator (a new one at each start until someone uses one).
   const setup = await app.services.accounts.createSetupLink(systemActor);

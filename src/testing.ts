@@ -5,7 +5,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -15,6 +15,7 @@ import { systemActor } from './platform/audit/audit.ts';
 import { createTestDatabase, type TestDatabase } from './platform/db/test-database.ts';
 import { datasetsDir, projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
+import { WorkforceService } from './features/workforce/service.ts';
 import { Outbox, type Mailer } from './platform/mail/mailer.ts';
 import { hashPassword } from './platform/auth/secrets.ts';
 import type { Role } from './platform/auth/roles.ts';
@@ -28,8 +29,15 @@ function demoVersion(): string {
   const hash = createHash('sha256');
   const folder = path.join(datasetsDir, 'demo-strategy');
   for (const f of readdirSync(folder).sort()) hash.update(f).update(readFileSync(path.join(folder, f)));
-  for (const f of ['schema.ts', 'service.ts', 'repository.ts', 'forms.ts']) {
-    hash.update(readFileSync(path.join(projectRoot, 'src', 'features', 'strategy', f)));
+  for (const dataset of ['population-snpp2022', 'workforce-base-2023', 'workforce-scenarios']) {
+    const dir = path.join(datasetsDir, dataset);
+    for (const f of readdirSync(dir).sort()) hash.update(f).update(readFileSync(path.join(dir, f)));
+  }
+  for (const feature of ['strategy', 'workforce']) {
+    for (const f of ['schema.ts', 'service.ts', 'repository.ts', 'forms.ts', 'datasets.ts']) {
+      const file = path.join(projectRoot, 'src', 'features', feature, f);
+      if (existsSync(file)) hash.update(readFileSync(file));
+    }
   }
   return hash.digest('hex').slice(0, 12);
 }
@@ -40,7 +48,9 @@ export async function testDatabase(contents: 'demo' | 'empty' = 'demo'): Promise
     template: 'demo',
     prepareVersion: demoVersion(),
     prepare: async (database) => {
-      await new StrategyService(database).seedDemo(systemActor);
+      const strategy = new StrategyService(database);
+      await strategy.seedDemo(systemActor);
+      await new WorkforceService(database, strategy).seedShipped(systemActor);
     },
   });
 }

@@ -6,40 +6,21 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config.ts';
 import { cliActor } from '../platform/audit/audit.ts';
-import { DatabaseInUseError, openDatabase, type Database } from '../platform/db/client.ts';
+import { DatabaseInUseError, openDatabase } from '../platform/db/client.ts';
 import { migrate, migrationStatus } from '../platform/db/migrate.ts';
 import { readTableFile, TableReadError, toCsv, toXlsx } from '../platform/files/spreadsheet.ts';
 import { projectRoot } from '../platform/paths.ts';
 import { ITEM_COLUMNS, ORGANISATION_COLUMNS } from '../features/strategy/forms.ts';
-import { StrategyService, type ImportResult } from '../features/strategy/service.ts';
+import { type ImportResult } from '../features/strategy/service.ts';
+import { WorkforceService } from '../features/workforce/service.ts';
 import { progressReporter } from './progress.ts';
+import { CliFailure, withDatabase } from './support.ts';
+import { registerWorkforceCommands } from './workforce.ts';
 import { emailField } from '../features/accounts/forms.ts';
 import { AccountsService } from '../features/accounts/service.ts';
 import { InputError } from '../platform/http/validation.ts';
 
 const version = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
-
-/** Exit codes: 0 done, 1 the input had problems, 2 the command could not run. */
-class CliFailure extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
-
-async function withDatabase<T>(work: (database: Database, service: StrategyService) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await openDatabase(config);
-  try {
-    const status = await migrate(database, config.databaseUrl);
-    if (!status.upToDate) throw new CliFailure('The database migrations could not be applied');
-    return await work(database, new StrategyService(database));
-  } finally {
-    await database.close();
-  }
-}
 
 function parseFormat(value: string): 'csv' | 'xlsx' | 'json' {
   if (value === 'csv' || value === 'xlsx' || value === 'json') return value;
@@ -96,6 +77,10 @@ export function buildCli(): Command {
       await withDatabase(async (_db, service) => {
         const loaded = await service.seedDemo(cliActor('seed'));
         console.log(loaded ? 'Loaded the demo strategy.' : 'A strategy is already loaded; nothing changed.');
+        const workforce = await new WorkforceService(_db, service).seedShipped(cliActor('seed'));
+        if (workforce.datasets || workforce.scenarios || workforce.itemLevers) {
+          console.log(`Loaded the workforce model data: ${workforce.datasets} datasets, ${workforce.scenarios} scenarios, levers for ${workforce.itemLevers} items.`);
+        }
       });
     });
 
@@ -150,6 +135,8 @@ export function buildCli(): Command {
         if (!result.ok) process.exitCode = 1;
       });
   }
+
+  registerWorkforceCommands(program, importCommand);
 
   const exportCommand = program.command('export').description('Export what import reads');
   for (const name of ['items', 'organisations'] as const) {

@@ -5,3 +5,4 @@ export * from '../../features/accounts/schema.ts';
 export * from '../../features/progress/schema.ts';
 export * from '../../features/following/schema.ts';
 export * from '../../features/reviews/schema.ts';
+export * from '../../features/workforce/schema.ts';
