@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { createTestDatabase, type TestDatabase } from '../platform/db/test-database.ts';
-import { parseXlsx } from '../platform/files/spreadsheet.ts';
+import { parseXlsx, toCsv, toXlsx } from '../platform/files/spreadsheet.ts';
 import { projectRoot } from '../platform/paths.ts';
 
 const run = promisify(execFile);
@@ -47,7 +47,7 @@ describe('strategy-hub command', () => {
     assert.equal(migrated.code, 0, migrated.stderr);
     assert.match(migrated.stdout, /Migrations: (\d+) of \1 applied/);
     const seeded = await cli('seed');
-    assert.equal(seeded.stdout.trim(), 'Loaded the demo strategy.');
+    assert.equal(seeded.stdout.trim(), 'Loaded the demo strategy.\nLoaded the workforce model data: 2 datasets, 4 scenarios, levers for 11 items.');
     const again = await cli('seed');
     assert.equal(again.stdout.trim(), 'A strategy is already loaded; nothing changed.');
   });
@@ -112,6 +112,58 @@ describe('strategy-hub command', () => {
     writeFileSync(path.join(dir, 'data', 'db.lock'), '999999999');
     const stale = await cli('export', 'items');
     assert.equal(stale.code, 0, 'a lock left by a process that is gone is taken over');
+  });
+
+  it('projects a scenario as a table, CSV or JSON, stores the run once and replays it exactly', async () => {
+    const table = await cli('project', '--scenario', 'published-method', '--runs', '0');
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^The strategy's published method: 2023 to 2040\./);
+    assert.match(table.stdout, /England\s+2023\s+1,836,000\s+1,705,000\s+131,000/);
+    assert.match(table.stderr, /Run #(\d+) \(hash [0-9a-f]{12}…, engine [\d.]+\): The strategy's published method, 2023 to 2040, 0 Monte Carlo runs, seed 1/);
+    const csv = await cli('project', '--scenario', 'Current policy', '--runs', '30', '--seed', '5', '--geography', 'regions', '--format', 'csv');
+    assert.equal(csv.code, 0, csv.stderr);
+    const rows = parse<Record<string, string>>(csv.stdout, { columns: true });
+    assert.equal(rows.length, 9 * 18, 'nine regions, 2023 to 2040');
+    assert.deepEqual([...new Set(rows.map((r) => r.area))].slice(0, 2), ['North East', 'North West']);
+    assert.match(csv.stderr, /monte carlo: 60\/60 \(100%\)/, 'progress is shown on stderr');
+    const id = /Run #(\d+)/.exec(csv.stderr)![1]!;
+    const again = await cli('project', '--scenario', 'current-policy', '--runs', '30', '--seed', '5', '--format', 'json', '--to', '2040');
+    const json = JSON.parse(again.stdout) as { id: number; hash: string; lines: { year: number; gapP10?: number; gapP90?: number }[] };
+    assert.equal(String(json.id), id, 'the same request is the same stored run');
+    const last = json.lines.at(-1)!;
+    assert.ok(last.year === 2040 && last.gapP10! < last.gapP90!);
+    const replay = await cli('reproduce', id);
+    assert.equal(replay.code, 0, replay.stdout + replay.stderr);
+    assert.match(replay.stdout, /hash matches .* figures identical/);
+    const bad = await cli('project', '--geography', 'Atlantis', '--to', '2060');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /geography “Atlantis” is not england, regions, or an English region/);
+    const far = await cli('project', '--to', '2060');
+    assert.equal(far.code, 1);
+    assert.match(far.stderr, /scenario\.to: The last year must be between 2024 and 2047/);
+  });
+
+  it('imports a newer population projection from XLSX, or refuses one with gaps and lists them', async () => {
+    const source = parse<Record<string, string>>(readFileSync(path.join(projectRoot, 'data', 'datasets', 'population-snpp2022', 'population.csv')), { columns: true });
+    const columns = ['area_code', 'year', 'age_band', 'population'];
+    const gappy = path.join(dir, 'gappy.csv');
+    writeFileSync(gappy, toCsv(columns, source.filter((r) => !(r.area_code === 'E12000009' && r.age_band === '65-74' && r.year === '2030'))));
+    const refused = await cli('import', 'population', gappy, '--source', 'ONS', '--vintage', 'test');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /Nothing was imported: 1 problem to fix\.\n {2}The population projection has gaps: 1 missing cell: South West \(E12000009\) 65-74 2030/);
+    const xlsx = path.join(dir, 'population.xlsx');
+    writeFileSync(xlsx, await toXlsx('population', columns, source.filter((r) => Number(r.year) <= 2042)));
+    const missingSource = await cli('import', 'population', xlsx);
+    assert.notEqual(missingSource.code, 0);
+    assert.match(missingSource.stderr, /required option '--source <text>' not specified/);
+    const imported = await cli('import', 'population', xlsx, '--source', 'ONS', '--vintage', '2022-based, to 2042');
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /Imported population dataset #\d+ “population\.xlsx” \(2022-based, to 2042\): \d+ values for 2022 to 2042 \(\d+ rows of other age bands skipped\)\. The model now reads it\./);
+    const inside = await cli('project', '--runs', '0', '--format', 'csv');
+    assert.equal(inside.code, 0, inside.stderr);
+    const tooFar = await cli('project', '--runs', '0', '--to', '2045');
+    assert.equal(tooFar.code, 1);
+    assert.match(tooFar.stderr, /The last year must be between 2024 and 2042/, 'the newer projection is the one read');
   });
 
   it('says why a file cannot be read', async () => {

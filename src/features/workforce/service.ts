@@ -8,7 +8,7 @@ import path from 'node:path';
 import { deliveryAdjustedScenario, deliveryWeight, itemWorth } from '../../model/delivery.ts';
 import { canonicalJson, runHash } from '../../model/hash.ts';
 import { BASELINE_POLICY_LEVERS, DEFAULT_PARAMETERS, project, type ProjectionRow } from '../../model/project.ts';
-import { ENGINE_VERSION, ENGLAND, ROLE_GROUPS, type ItemStatus, type Lever, type ModelInputs, type RoleGroup, type RoleInputs, type Scenario } from '../../model/types.ts';
+import { ENGINE_VERSION, ENGLAND, ROLE_GROUPS, type ItemStatus, type Lever, type ModelInputs, type RoleGroup, type RoleInputs, type Scenario, type Sourced } from '../../model/types.ts';
 import { monteCarlo, sensitivity, type Band, type MonteCarloResult, type Sensitivity, type UncertainInput } from '../../model/uncertainty.ts';
 import { validate } from '../../model/validate.ts';
 import { itemProblems } from '../../model/delivery.ts';
@@ -649,7 +649,7 @@ export class WorkforceService {
     }
     return {
       datasets,
-      parameters: Object.entries(DEFAULT_PARAMETERS).map(([name, p]) => ({ name, value: p.value, source: p.source, vintage: p.vintage })),
+      parameters: (Object.entries(DEFAULT_PARAMETERS) as [string, Sourced][]).map(([name, p]) => ({ name, value: p.value, source: p.source, vintage: p.vintage })),
       baselinePolicy: [...BASELINE_POLICY_LEVERS],
       byRole,
       progression: inputs.progression.map((m) => ({ from: m.from, to: m.to, rate: m.rate.value, source: m.rate.source })),
