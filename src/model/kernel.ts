@@ -13,11 +13,11 @@ import type { UncertainInput } from './uncertainty.ts';
 /** The role inputs an uncertain input can scale, in the order the kernel stores them per cell. */
 const SCALED_FIELDS = ['turnoverRate', 'sectorExitShare', 'retirementRate', 'labourPool', 'internationalRecruits'] as const;
 const FIELDS = SCALED_FIELDS.length;
-const TURNOVER = 0;
-const EXIT_SHARE = 1;
-const RETIREMENT = 2;
-const LABOUR_POOL = 3;
-const INTERNATIONAL_RECRUITS = 4;
+const TURNOVER = SCALED_FIELDS.indexOf('turnoverRate');
+const EXIT_SHARE = SCALED_FIELDS.indexOf('sectorExitShare');
+const RETIREMENT = SCALED_FIELDS.indexOf('retirementRate');
+const LABOUR_POOL = SCALED_FIELDS.indexOf('labourPool');
+const INTERNATIONAL_RECRUITS = SCALED_FIELDS.indexOf('internationalRecruits');
 /** Whether each field is a rate, capped at 1 when scaled. */
 const CAPPED = Uint8Array.from(SCALED_FIELDS, (f) => ((RATE_FIELDS as readonly string[]).includes(f) ? 1 : 0));
 
