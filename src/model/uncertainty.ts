@@ -116,6 +116,41 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/**
+ * percentile(sorted values, p) for each p, without sorting them all: the order statistics it
+ * reads are put in their sorted places by selection (Hoare's FIND), in rank order, each search
+ * right of the last. `values` is reordered in place; it must hold no NaN.
+ */
+export function percentiles(values: Float64Array, ps: readonly number[]): number[] {
+  const last = values.length - 1;
+  const ranks = [...new Set(ps.flatMap((p) => [Math.floor(last * p), Math.ceil(last * p)]))].sort((a, b) => a - b);
+  let left = 0;
+  for (const k of ranks) {
+    let lo = left;
+    let hi = last;
+    while (lo < hi) {
+      const pivot = values[(lo + hi) >>> 1]!;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (values[i]! < pivot) i++;
+        while (values[j]! > pivot) j--;
+        if (i <= j) {
+          const swap = values[i]!;
+          values[i++] = values[j]!;
+          values[j--] = swap;
+        }
+      }
+      // Now values[lo..j] ≤ pivot ≤ values[i..hi], and any between equal the pivot.
+      if (k <= j) hi = j;
+      else if (k >= i) lo = i;
+      else break;
+    }
+    left = k + 1;
+  }
+  return ps.map((p) => percentile(values, p));
+}
+
 export interface Band {
   year: number;
   measure: HeadlineMeasure;
@@ -201,9 +236,9 @@ export function prepareMonteCarlo(inputs: ModelInputs, scenario: Scenario, uncer
 }
 
 /**
- * The bands and headline gaps from every run's results (runModel's layout, runs in order).
- * Each year and measure is sorted as numbers; England's totals are sums starting from 0, never
- * -0 or NaN, so this order is the one `(a, b) => a - b` gives.
+ * The bands and headline gaps from every run's results (runModel's layout, runs in order),
+ * the percentiles of each year and measure found by selection rather than a full sort (the
+ * same order statistics: England's totals are sums from 0, never -0 or NaN).
  */
 export function summariseRuns(options: MonteCarloOptions, years: readonly number[], results: Float64Array): MonteCarloResult {
   const { runs, seed } = options;
@@ -214,8 +249,8 @@ export function summariseRuns(options: MonteCarloOptions, years: readonly number
   years.forEach((year, y) => {
     HEADLINE_MEASURES.forEach((measure, m) => {
       for (let run = 0; run < runs; run++) column[run] = results[run * size + y * MEASURES + m]!;
-      column.sort();
-      bands.push({ year, measure, p10: percentile(column, 0.1), p50: percentile(column, 0.5), p90: percentile(column, 0.9) });
+      const [p10, p50, p90] = percentiles(column, [0.1, 0.5, 0.9]) as [number, number, number];
+      bands.push({ year, measure, p10, p50, p90 });
     });
   });
   const headline = years.includes(2040) ? years.indexOf(2040) : years.length - 1;
