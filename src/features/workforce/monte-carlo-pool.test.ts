@@ -72,6 +72,14 @@ describe('the Monte Carlo pool', () => {
     assert.deepEqual(seen.at(-1), [500, 500]);
   });
 
+  it('fails a run whose progress callback throws, once its chunks are done, and keeps working', async () => {
+    const failing = () => {
+      throw new Error('progress bar broke');
+    };
+    await assert.rejects(two.run(inputs(), scenario, uncertain, { seed: 1, runs: 400, onProgress: failing }), /progress bar broke/);
+    assert.deepStrictEqual(await two.run(inputs(), scenario, uncertain, { seed: 2, runs: 400 }), monteCarlo(inputs(), scenario, uncertain, { seed: 2, runs: 400 }));
+  });
+
   it('refuses bad options and invalid draws as monteCarlo() does, and keeps working', async () => {
     await assert.rejects(two.run(inputs(), scenario, uncertain, { seed: -1, runs: 0 }), /runs must be a whole number.*; seed must be/);
     const training: Scenario = { name: 'training', levers: [{ kind: 'training', size: 0.9, startYear: 2026, rampYears: 1 }] };
@@ -80,10 +88,12 @@ describe('the Monte Carlo pool', () => {
     assert.deepStrictEqual(await two.run(inputs(), scenario, uncertain, { seed: 3, runs: 20 }), monteCarlo(inputs(), scenario, uncertain, { seed: 3, runs: 20 }));
   });
 
-  it('has a worker per available core by default, and refuses runs once closed', async () => {
+  it('has a worker per available core by default, finishes runs asked for before closing, and refuses runs after', async () => {
     const pool = new MonteCarloPool();
     assert.equal(pool.size, os.availableParallelism());
+    const asked = pool.run(inputs(), scenario, uncertain, { seed: 1, runs: 5 });
     await pool.close();
+    assert.equal((await asked).runs, 5, 'a run asked for before close() completes');
     await assert.rejects(pool.run(inputs(), scenario, uncertain, { seed: 1, runs: 5 }), /closed/);
     assert.throws(() => new MonteCarloPool({ workers: 0 }), /workers must be a whole number/);
   });

@@ -47,6 +47,7 @@ interface Task {
   resolve: (results: Float64Array) => void;
   reject: (error: Error) => void;
   onProgress: (done: number) => void;
+  progressError?: Error;
 }
 
 /** One worker thread and the chunk it is running, if any. Unreferenced while idle. */
@@ -60,10 +61,20 @@ class PoolWorker {
     this.thread.on('message', (reply: ChunkReply) => {
       const task = this.#task;
       if (!task) return;
-      if (reply.type === 'progress') return task.onProgress(reply.done);
+      if (reply.type === 'progress') {
+        // A failing progress callback fails the run, but only once the worker has finished
+        // its chunk, so that no late reply can be taken for the next run's.
+        try {
+          task.onProgress(reply.done);
+        } catch (error) {
+          task.progressError ??= error instanceof Error ? error : new Error(String(error));
+        }
+        return;
+      }
       this.#settle();
-      if (reply.type === 'done') task.resolve(reply.results);
-      else task.reject(new Error(`Monte Carlo worker: ${reply.message}`));
+      if (reply.type === 'error') task.reject(new Error(`Monte Carlo worker: ${reply.message}`));
+      else if (task.progressError) task.reject(task.progressError);
+      else task.resolve(reply.results);
     });
     this.thread.on('error', (error) => this.#fail(error));
     this.thread.on('exit', (code) => this.#fail(new Error(`Monte Carlo worker stopped (exit code ${code})`)));
@@ -122,12 +133,15 @@ export class MonteCarloPool {
   }
 
   async #run(inputs: ModelInputs, scenario: Scenario, uncertain: readonly UncertainInput[], options: PoolRunOptions): Promise<MonteCarloResult> {
-    if (this.#closed) throw new Error('The Monte Carlo pool is closed');
     const { model, draws, years } = prepareMonteCarlo(inputs, scenario, uncertain, options);
     const { runs, onProgress } = options;
     const size = resultSize(model);
     const results = new Float64Array(runs * size);
-    this.#workers = this.#workers.map((w) => (w.failed ? (void w.thread.terminate(), new PoolWorker()) : w));
+    this.#workers.forEach((worker, i) => {
+      if (!worker.failed) return;
+      void worker.thread.terminate();
+      this.#workers[i] = new PoolWorker();
+    });
 
     // Contiguous chunks, as even as possible, one per worker (fewer when there are fewer runs).
     const chunks = Math.min(this.size, runs);
@@ -142,13 +156,11 @@ export class MonteCarloPool {
           runs: end - start,
           progressEvery: onProgress ? Math.max(1, Math.ceil((end - start) / 50)) : end - start,
         };
-        return this.#workers[i]!.run(request, (n) => {
+        const progress = (n: number) => {
           done[i] = n;
-          onProgress?.(
-            done.reduce((s, d) => s + d, 0),
-            runs,
-          );
-        }).then((chunk) => results.set(chunk, start * size));
+          onProgress?.(done.reduce((sum, d) => sum + d, 0), runs);
+        };
+        return this.#workers[i]!.run(request, progress).then((chunk) => results.set(chunk, start * size));
       }),
     );
     // Every chunk has finished (or failed) before the next run may use the workers.
