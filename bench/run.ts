@@ -14,9 +14,10 @@ import { SettingsError, contextFromEnv, type Benchmark } from './support/context
 import { bytes, duration } from './support/print.ts';
 import { strategyPages } from './strategy-pages.ts';
 import { progressDashboard } from './progress.ts';
+import { workforceModel } from './workforce.ts';
 
 /** Every benchmark, in the order they run. Add new modules here. */
-const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard];
+const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard, workforceModel];
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

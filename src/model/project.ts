@@ -60,14 +60,17 @@ export function rampShare(lever: Pick<Lever, 'startYear' | 'rampYears'>, year: n
   return Math.min(1, (year - lever.startYear + 1) / Math.max(1, lever.rampYears));
 }
 
+/** Whether a lever acts on a cell: its roles (or its kind's default) and its geographies (absent or England: all). */
+export function leverActsOn(lever: Lever, geography: string, role: RoleGroup): boolean {
+  if (!(lever.roles ?? DEFAULT_LEVER_ROLES[lever.kind]).includes(role)) return false;
+  return !lever.geographies || lever.geographies.includes(geography) || lever.geographies.includes(ENGLAND.code);
+}
+
 /** Sum of the ramped sizes of every lever of a kind acting on this cell in this year. */
 export function leverTotal(levers: readonly Lever[], kind: LeverKind, geography: string, role: RoleGroup, year: number): number {
   let total = 0;
   for (const l of levers) {
-    if (l.kind !== kind) continue;
-    if (!(l.roles ?? DEFAULT_LEVER_ROLES[kind]).includes(role)) continue;
-    if (l.geographies && !l.geographies.includes(geography) && !l.geographies.includes(ENGLAND.code)) continue;
-    total += l.size * rampShare(l, year);
+    if (l.kind === kind && leverActsOn(l, geography, role)) total += l.size * rampShare(l, year);
   }
   return total;
 }
@@ -144,143 +147,200 @@ type Flows = Omit<ProjectionRow, 'year' | 'geography' | 'role' | 'vacancies' | '
 function row(year: number, geography: string, role: RoleGroup | 'all', f: Flows): ProjectionRow {
   const gap = f.demand - f.filled;
   const vacancies = Math.max(0, gap);
-  return { year, geography, role, ...f, vacancies, vacancyRate: f.demand > 0 ? vacancies / f.demand : 0, gap };
+  return {
+    year,
+    geography,
+    role,
+    demand: f.demand,
+    filled: f.filled,
+    vacancies,
+    vacancyRate: f.demand > 0 ? vacancies / f.demand : 0,
+    gap,
+    starters: f.starters,
+    domesticStarters: f.domesticStarters,
+    internationalStarters: f.internationalStarters,
+    recruitmentNeed: f.recruitmentNeed,
+    leavers: f.leavers,
+    retirements: f.retirements,
+    movesIn: f.movesIn,
+    movesOut: f.movesOut,
+  };
 }
 
+/** Every lever in force in a scenario: the baseline policy (unless opted out), then its own. */
+export function scenarioLevers(scenario: Scenario): Lever[] {
+  return [...(scenario.baselinePolicy === false ? [] : BASELINE_POLICY_LEVERS), ...scenario.levers];
+}
+
+/** Regions in the order of GEOGRAPHY_CODES (England first), whatever the order of the inputs. */
+export function orderedGeographies(inputs: ModelInputs): string[] {
+  return Object.keys(inputs.geographies).sort((a, b) => GEOGRAPHY_CODES.indexOf(a) - GEOGRAPHY_CODES.indexOf(b));
+}
+
+/**
+ * The projection, the model's readable specification: src/model/kernel.ts computes the Monte
+ * Carlo headline figures much faster and is tested against this function, to the last digit.
+ * Any change to the arithmetic here must be made there too (and bump ENGINE_VERSION).
+ */
 export function project(inputs: ModelInputs, scenario: Scenario): Projection {
   const problems = validate(inputs, scenario);
   if (problems.length) throw new ModelInputError(problems);
 
-  const levers = [...(scenario.baselinePolicy === false ? [] : BASELINE_POLICY_LEVERS), ...scenario.levers];
+  const levers = scenarioLevers(scenario);
   const weights = scenario.driverWeights ?? DEFAULT_DRIVER_WEIGHTS;
   const years = projectionYears(inputs);
   const params = inputs.parameters;
+  const premium = params.baselinePayPremium.value;
   const rows: ProjectionRow[] = [];
-  const geographies = Object.keys(inputs.geographies).sort(
-    (a, b) => GEOGRAPHY_CODES.indexOf(a) - GEOGRAPHY_CODES.indexOf(b),
-  );
+  const geographies = orderedGeographies(inputs);
 
   for (const geo of geographies) {
     const roleInputs = inputs.geographies[geo]!.roles;
     const roles = ROLE_GROUPS.filter((r) => roleInputs[r]);
-    const ri = (r: RoleGroup) => roleInputs[r] as RoleInputs;
+    const cells = roles.map((r) => roleInputs[r] as RoleInputs);
+    const driver = years.map((year) => demandDriverIndex(inputs, geo, year, weights));
 
     // Demand = base posts (filled + vacant) × driver index × (1 − productivity) × (1 − prevention).
-    const demand = (r: RoleGroup, year: number) =>
-      (ri(r).filledPosts.value + ri(r).vacancies.value) *
-      demandDriverIndex(inputs, geo, year, weights) *
-      Math.max(0, 1 - leverTotal(levers, 'productivity', geo, r, year)) *
-      Math.max(0, 1 - leverTotal(levers, 'prevention', geo, r, year));
+    const demand = roles.map((r, i) =>
+      years.map(
+        (year, y) =>
+          (cells[i]!.filledPosts.value + cells[i]!.vacancies.value) *
+          driver[y]! *
+          Math.max(0, 1 - leverTotal(levers, 'productivity', geo, r, year)) *
+          Math.max(0, 1 - leverTotal(levers, 'prevention', geo, r, year)),
+      ),
+    );
+    // Moves between roles that both exist here, by their index in `roles`.
+    const moves = inputs.progression
+      .filter((m) => roleInputs[m.from] && roleInputs[m.to])
+      .map((m) => ({ from: roles.indexOf(m.from), to: roles.indexOf(m.to), rate: m.rate.value, count: 0 }));
 
-    const filled = new Map<RoleGroup, number>(roles.map((r) => [r, ri(r).filledPosts.value]));
+    const filled = cells.map((c) => c.filledPosts.value);
     const zero = { starters: 0, domesticStarters: 0, internationalStarters: 0, recruitmentNeed: 0, leavers: 0, retirements: 0, movesIn: 0, movesOut: 0 };
-    for (const r of roles) rows.push(row(years[0]!, geo, r, { ...zero, demand: demand(r, years[0]!), filled: filled.get(r)! }));
+    roles.forEach((r, i) => rows.push(row(years[0]!, geo, r, { ...zero, demand: demand[i]![0]!, filled: filled[i]! })));
 
-    for (const year of years.slice(1)) {
+    for (let y = 1; y < years.length; y++) {
+      const year = years[y]!;
       // 1. Exits during the year, on the stock at its start (F):
       //    sector leavers = F × turnover × sector-exit share, where turnover is the cell's own
       //    rate × the pay response (payTurnover ratio) × (1 − training lever);
       //    retirements = F × retirement rate.
-      const exits = new Map<RoleGroup, { leavers: number; retirements: number; remaining: number }>();
-      const payAttraction = new Map<RoleGroup, number>();
-      for (const r of roles) {
-        const f = filled.get(r)!;
-        const premium = params.baselinePayPremium.value;
+      const leavers: number[] = [];
+      const retirements: number[] = [];
+      const remaining: number[] = [];
+      const payAttraction: number[] = [];
+      roles.forEach((r, i) => {
+        const f = filled[i]!;
         const payRatio = payTurnover(premium + leverTotal(levers, 'pay_premium', geo, r, year), params) / payTurnover(premium, params);
         const training = leverTotal(levers, 'training', geo, r, year);
-        const turnover = Math.min(1, Math.max(0, ri(r).turnoverRate.value * payRatio * (1 - training)));
-        const retirements = f * ri(r).retirementRate.value;
+        const turnover = Math.min(1, Math.max(0, cells[i]!.turnoverRate.value * payRatio * (1 - training)));
+        retirements[i] = f * cells[i]!.retirementRate.value;
         // Capped so a pay cut (turnover ratio above 1) never takes out more people than are in post.
-        const leavers = Math.min(f * turnover * ri(r).sectorExitShare.value, f - retirements);
-        exits.set(r, { leavers, retirements, remaining: Math.max(0, f - leavers - retirements) });
+        leavers[i] = Math.min(f * turnover * cells[i]!.sectorExitShare.value, f - retirements[i]);
+        remaining[i] = Math.max(0, f - leavers[i] - retirements[i]);
         // Better pay also attracts: the relative retention gain × the attraction ratio.
-        payAttraction.set(r, Math.max(0, 1 + params.payAttractionRatio.value * (1 - payRatio)));
-      }
+        payAttraction[i] = Math.max(0, 1 + params.payAttractionRatio.value * (1 - payRatio));
+      });
 
       // 2. Moves between roles: rate × F(from), scaled down so no role sends more people than
       //    it has left after exits, and none receives more than its open posts (demand − remaining).
-      const moves = inputs.progression
-        .filter((m) => filled.has(m.from) && filled.has(m.to))
-        .map((m) => ({ from: m.from, to: m.to, count: m.rate.value * filled.get(m.from)! }));
-      for (const r of roles) {
-        const out = moves.filter((m) => m.from === r);
-        const total = out.reduce((s, m) => s + m.count, 0);
-        const room = exits.get(r)!.remaining;
-        if (total > room) for (const m of out) m.count *= room / total;
-      }
-      for (const r of roles) {
-        const incoming = moves.filter((m) => m.to === r);
-        const total = incoming.reduce((s, m) => s + m.count, 0);
-        const room = Math.max(0, demand(r, year) - exits.get(r)!.remaining);
-        if (total > room) for (const m of incoming) m.count *= room / total;
-      }
+      for (const m of moves) m.count = m.rate * filled[m.from]!;
+      const scale = (end: 'from' | 'to', i: number, room: number) => {
+        let total = 0;
+        for (const m of moves) if (m[end] === i) total += m.count;
+        if (total > room) for (const m of moves) if (m[end] === i) m.count *= room / total;
+      };
+      roles.forEach((_, i) => scale('from', i, remaining[i]!));
+      roles.forEach((_, i) => scale('to', i, Math.max(0, demand[i]![y]! - remaining[i]!)));
 
       // 3. Recruitment into the posts still open (demand − stock after exits and moves):
       //    domestic recruits first, up to the labour pool × (1 + attraction) × pay attraction;
       //    then international recruits, up to their yearly number × (1 + international policy).
       //    So starters never exceed the open posts, and each source never exceeds its pool.
       // 4. Filled next = F − leavers − retirements + domestic + international + moves in − moves out.
-      for (const r of roles) {
-        const e = exits.get(r)!;
-        const movesIn = moves.filter((m) => m.to === r).reduce((s, m) => s + m.count, 0);
-        const movesOut = moves.filter((m) => m.from === r).reduce((s, m) => s + m.count, 0);
-        const afterMoves = e.remaining + movesIn - movesOut;
-        const need = demand(r, year);
+      roles.forEach((r, i) => {
+        let movesIn = 0;
+        let movesOut = 0;
+        for (const m of moves) {
+          if (m.to === i) movesIn += m.count;
+          if (m.from === i) movesOut += m.count;
+        }
+        const afterMoves = remaining[i]! + movesIn - movesOut;
+        const need = demand[i]![y]!;
         const open = Math.max(0, need - afterMoves);
-        const pool = ri(r).labourPool.value * Math.max(0, 1 + leverTotal(levers, 'attraction', geo, r, year)) * payAttraction.get(r)!;
+        const pool = cells[i]!.labourPool.value * Math.max(0, 1 + leverTotal(levers, 'attraction', geo, r, year)) * payAttraction[i]!;
         const domestic = Math.min(open, pool);
         const international = Math.min(
           open - domestic,
-          ri(r).internationalRecruits.value * Math.max(0, 1 + leverTotal(levers, 'international', geo, r, year)),
+          cells[i]!.internationalRecruits.value * Math.max(0, 1 + leverTotal(levers, 'international', geo, r, year)),
         );
-        const next = afterMoves + domestic + international;
-        filled.set(r, next);
+        filled[i] = afterMoves + domestic + international;
         rows.push(
           row(year, geo, r, {
             demand: need,
-            filled: next,
+            filled: filled[i],
             starters: domestic + international,
             domesticStarters: domestic,
             internationalStarters: international,
             recruitmentNeed: open,
-            leavers: e.leavers,
-            retirements: e.retirements,
+            leavers: leavers[i]!,
+            retirements: retirements[i]!,
             movesIn,
             movesOut,
           }),
         );
-      }
+      });
     }
   }
-  return { scenario: scenario.name, baseYear: inputs.baseYear, years, rows: withTotals(rows, geographies) };
+  return { scenario: scenario.name, baseYear: inputs.baseYear, years, rows: withTotals(rows, geographies, years) };
 }
-
-const SUMMED = ['demand', 'filled', 'starters', 'domesticStarters', 'internationalStarters', 'recruitmentNeed', 'leavers', 'retirements', 'movesIn', 'movesOut'] as const;
 
 /**
  * Adds "all" roles for each geography, and England by role and in all when the inputs are
  * regional. Totals are sums of the cells, vacancies included (a surplus in one region does not
  * fill a vacancy in another); the vacancy rate is recomputed from the summed figures.
  */
-function withTotals(cells: ProjectionRow[], geographies: string[]): ProjectionRow[] {
-  const totals = new Map<string, ProjectionRow>();
-  const addTo = (key: [string, RoleGroup | 'all'], c: ProjectionRow) => {
-    const k = `${key[0]}|${key[1]}|${c.year}`;
-    const t = totals.get(k) ?? { ...c, geography: key[0], role: key[1], ...Object.fromEntries([...SUMMED, 'vacancies', 'gap'].map((f) => [f, 0])) };
-    for (const f of SUMMED) t[f] += c[f];
+function withTotals(cells: ProjectionRow[], geographies: string[], years: number[]): ProjectionRow[] {
+  // Keyed by geography, role and year as one number; a Map keeps the order totals first appear.
+  const roleCount = ROLE_GROUPS.length + 1;
+  const roleIndex = (role: RoleGroup | 'all') => (role === 'all' ? ROLE_GROUPS.length : ROLE_GROUPS.indexOf(role));
+  const totals = new Map<number, ProjectionRow>();
+  const addTo = (geography: string, geoIndex: number, role: RoleGroup | 'all', c: ProjectionRow) => {
+    const k = ((geoIndex * roleCount + roleIndex(role)) * years.length + c.year - years[0]!);
+    let t = totals.get(k);
+    if (!t) {
+      t = row(c.year, geography, role, { demand: 0, filled: 0, starters: 0, domesticStarters: 0, internationalStarters: 0, recruitmentNeed: 0, leavers: 0, retirements: 0, movesIn: 0, movesOut: 0 });
+      totals.set(k, t);
+    }
+    t.demand += c.demand;
+    t.filled += c.filled;
+    t.starters += c.starters;
+    t.domesticStarters += c.domesticStarters;
+    t.internationalStarters += c.internationalStarters;
+    t.recruitmentNeed += c.recruitmentNeed;
+    t.leavers += c.leavers;
+    t.retirements += c.retirements;
+    t.movesIn += c.movesIn;
+    t.movesOut += c.movesOut;
     t.vacancies += c.vacancies;
     t.gap += c.gap;
-    t.vacancyRate = t.demand > 0 ? t.vacancies / t.demand : 0;
-    totals.set(k, t);
   };
   const regional = !geographies.includes(ENGLAND.code);
+  const england = GEOGRAPHY_CODES.indexOf(ENGLAND.code);
+  let geography = '';
+  let geoIndex = -1;
   for (const c of cells) {
-    addTo([c.geography, 'all'], c);
+    if (c.geography !== geography) {
+      geography = c.geography;
+      geoIndex = GEOGRAPHY_CODES.indexOf(geography);
+    }
+    addTo(geography, geoIndex, 'all', c);
     if (regional) {
-      addTo([ENGLAND.code, c.role], c);
-      addTo([ENGLAND.code, 'all'], c);
+      addTo(ENGLAND.code, england, c.role, c);
+      addTo(ENGLAND.code, england, 'all', c);
     }
   }
+  for (const t of totals.values()) t.vacancyRate = t.demand > 0 ? t.vacancies / t.demand : 0;
   return [...cells, ...totals.values()];
 }
 

@@ -63,6 +63,9 @@ export interface RoleInputs {
   internationalRecruits: Sourced;
 }
 
+/** The RoleInputs fields that are rates (fractions a year, within [0, 1]). */
+export const RATE_FIELDS = ['turnoverRate', 'sectorExitShare', 'retirementRate'] as const;
+
 export interface GeographyInputs {
   roles: Partial<Record<RoleGroup, RoleInputs>>;
   /**
@@ -149,3 +152,7 @@ export interface Scenario {
   /** Whether to add BASELINE_POLICY_LEVERS (the 2025 visa closure); default true. */
   baselinePolicy?: boolean;
 }
+
+/** The outputs Monte Carlo summarises (England, all roles, per year), in the order it stores them. */
+export const HEADLINE_MEASURES = ['demand', 'filled', 'gap', 'vacancyRate', 'starters', 'leavers'] as const;
+export type HeadlineMeasure = (typeof HEADLINE_MEASURES)[number];

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { headlineGap, project } from './project.ts';
 import { regionalInputs } from './test-fixtures.ts';
 import type { Scenario } from './types.ts';
-import { applyMultipliers, monteCarlo, mulberry32, percentile, quantile, sensitivity } from './uncertainty.ts';
+import { applyMultipliers, monteCarlo, mulberry32, percentile, percentiles, quantile, sensitivity } from './uncertainty.ts';
 import type { UncertainInput } from './uncertainty.ts';
 
 const scenario: Scenario = { name: 'base', levers: [{ kind: 'attraction', size: 0.1, startYear: 2026, rampYears: 2 }] };
@@ -34,6 +34,25 @@ describe('the seeded generator and distributions', () => {
     assert.ok(Math.abs(quantile({ kind: 'triangular', min: 0, mode: 0, max: 1 }, 0.75) - 0.5) < 1e-12);
     assert.equal(quantile({ kind: 'uniform', min: 2, max: 4 }, 0.25), 2.5);
     assert.equal(percentile([1, 2, 3, 4, 5], 0.1), 1.4);
+  });
+
+  it('finds percentiles by selection exactly as on the sorted values', () => {
+    const random = mulberry32(5);
+    const cases = [
+      [7],
+      [2, 1],
+      [3, 1, 2],
+      Array.from({ length: 10_000 }, () => random() * 1e5),
+      Array.from({ length: 1001 }, () => Math.floor(random() * 5)),
+      Array.from({ length: 500 }, () => 42),
+      Array.from({ length: 999 }, (_, i) => i),
+      Array.from({ length: 999 }, (_, i) => -i),
+    ];
+    for (const values of cases) {
+      const sorted = [...values].sort((a, b) => a - b);
+      const ps = [0.1, 0.5, 0.9, 0.25, 0];
+      assert.deepStrictEqual(percentiles(Float64Array.from(values), ps), ps.map((p) => percentile(sorted, p)), `${values.length} values`);
+    }
   });
 
   it('scales role rates, demand growth and lever sizes without changing the originals', () => {

@@ -1,11 +1,17 @@
 // Monte Carlo over the model's uncertain rates with a seeded generator (the same seed gives the
 // same numbers on any machine), P10/P50/P90 bands per year for the headline outputs, and a
 // one-at-a-time sensitivity ranking on the headline gap. No dependency: mulberry32 below.
-import { headlineGap, project, rowFor } from './project.ts';
+import { compileModel, MEASURES, resultSize, runModel } from './kernel.ts';
+import type { CompiledModel } from './kernel.ts';
+import { headlineGap, project } from './project.ts';
 import type { Projection } from './project.ts';
-import { ENGLAND, ROLE_GROUPS } from './types.ts';
-import type { LeverKind, ModelInputs, RoleGroup, RoleInputs, Scenario } from './types.ts';
+import { HEADLINE_MEASURES, RATE_FIELDS, ROLE_GROUPS } from './types.ts';
+import type { HeadlineMeasure, LeverKind, ModelInputs, RoleGroup, RoleInputs, Scenario } from './types.ts';
+import { ModelInputError, projectionYears, validate } from './validate.ts';
 import type { Problem } from './validate.ts';
+
+export { HEADLINE_MEASURES };
+export type { HeadlineMeasure };
 
 /** mulberry32: a small 32-bit generator, good enough for sampling; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -65,7 +71,7 @@ export function uncertainProblems(uncertain: readonly UncertainInput[]): Problem
   return problems;
 }
 
-const RATE_FIELDS = new Set(['turnoverRate', 'sectorExitShare', 'retirementRate']);
+const RATES: ReadonlySet<string> = new Set(RATE_FIELDS);
 
 /** The inputs and scenario with each uncertain input scaled by its multiplier. */
 export function applyMultipliers(
@@ -95,7 +101,7 @@ export function applyMultipliers(
         const cell = geo.roles[role];
         if (!cell) continue;
         const v = cell[t.field].value * m;
-        cell[t.field] = { ...cell[t.field], value: RATE_FIELDS.has(t.field) ? Math.min(1, v) : v };
+        cell[t.field] = { ...cell[t.field], value: RATES.has(t.field) ? Math.min(1, v) : v };
       }
     }
   });
@@ -103,15 +109,48 @@ export function applyMultipliers(
 }
 
 /** Percentile by linear interpolation between order statistics (Excel's PERCENTILE.INC). */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   const pos = (sorted.length - 1) * p;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-export const HEADLINE_MEASURES = ['demand', 'filled', 'gap', 'vacancyRate', 'starters', 'leavers'] as const;
-export type HeadlineMeasure = (typeof HEADLINE_MEASURES)[number];
+/**
+ * percentile(sorted values, p) for each p, without sorting them all: the order statistics it
+ * reads are put in their sorted places by selection (Hoare's FIND), in rank order, each search
+ * right of the last. `values` is reordered in place; it must hold no NaN.
+ */
+export function percentiles(values: Float64Array, ps: readonly number[]): number[] {
+  const last = values.length - 1;
+  const ranks = [...new Set(ps.flatMap((p) => [Math.floor(last * p), Math.ceil(last * p)]))].sort((a, b) => a - b);
+  let left = 0;
+  for (const k of ranks) {
+    let lo = left;
+    let hi = last;
+    while (lo < hi) {
+      const pivot = values[(lo + hi) >>> 1]!;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (values[i]! < pivot) i++;
+        while (values[j]! > pivot) j--;
+        if (i <= j) {
+          const swap = values[i]!;
+          values[i++] = values[j]!;
+          values[j--] = swap;
+        }
+      }
+      // Now values[lo..j] ≤ pivot ≤ values[i..hi], and any between equal the pivot.
+      if (k <= j) hi = j;
+      else if (k >= i) lo = i;
+      else break;
+    }
+    left = k + 1;
+  }
+  return ps.map((p) => percentile(values, p));
+}
+
 export interface Band {
   year: number;
   measure: HeadlineMeasure;
@@ -129,16 +168,13 @@ export interface MonteCarloResult {
   headlineGaps: number[];
 }
 
-/**
- * `runs` projections, each with every uncertain input drawn independently (by inverse CDF from
- * one mulberry32 stream seeded with `seed`, in declaration order, so a run is reproducible).
- */
-export function monteCarlo(
-  inputs: ModelInputs,
-  scenario: Scenario,
-  uncertain: readonly UncertainInput[],
-  options: { seed: number; runs: number },
-): MonteCarloResult {
+export interface MonteCarloOptions {
+  seed: number;
+  runs: number;
+}
+
+/** Problems with the uncertain inputs, the seed or the number of runs. */
+export function monteCarloProblems(uncertain: readonly UncertainInput[], options: MonteCarloOptions): Problem[] {
   const problems = uncertainProblems(uncertain);
   if (!Number.isInteger(options.runs) || options.runs < 1 || options.runs > 100_000) {
     problems.push({ path: 'runs', message: 'runs must be a whole number between 1 and 100000' });
@@ -146,25 +182,94 @@ export function monteCarlo(
   if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff) {
     problems.push({ path: 'seed', message: 'seed must be a whole number between 0 and 4294967295' });
   }
-  if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
+  return problems;
+}
 
+/**
+ * Every run's multipliers, run after run, each run's in declaration order, drawn by inverse CDF
+ * from one mulberry32 stream seeded with `seed` (so a run is reproducible whoever computes it).
+ */
+export function drawMultipliers(uncertain: readonly UncertainInput[], options: MonteCarloOptions): Float64Array {
   const random = mulberry32(options.seed);
-  const projections: Projection[] = [];
-  for (let run = 0; run < options.runs; run++) {
-    const multipliers = uncertain.map((u) => quantile(u.distribution, random()));
+  const draws = new Float64Array(options.runs * uncertain.length);
+  for (let i = 0; i < draws.length; i++) draws[i] = quantile(uncertain[i % uncertain.length]!.distribution, random());
+  return draws;
+}
+
+/**
+ * Refuses the draws if any run's inputs would be invalid, as project() would on that run. Every
+ * check a multiplier can break is monotonic in each multiplier (all are ≥ 0), so when the inputs
+ * pass with every multiplier at its minimum and with every one at its maximum, every draw passes;
+ * only otherwise is each run checked, in order, to name the first that fails.
+ */
+function assertDrawsValid(inputs: ModelInputs, scenario: Scenario, uncertain: readonly UncertainInput[], draws: Float64Array): void {
+  const problemsAt = (multipliers: readonly number[]) => {
     const drawn = applyMultipliers(inputs, scenario, uncertain, multipliers);
-    projections.push(project(drawn.inputs, drawn.scenario));
+    return validate(drawn.inputs, drawn.scenario);
+  };
+  const corners = [uncertain.map((u) => u.distribution.min), uncertain.map((u) => u.distribution.max)];
+  if (corners.every((m) => problemsAt(m).length === 0)) return;
+  const runs = uncertain.length ? draws.length / uncertain.length : 1;
+  for (let run = 0; run < runs; run++) {
+    const problems = problemsAt(Array.from(draws.subarray(run * uncertain.length, (run + 1) * uncertain.length)));
+    if (problems.length) throw new ModelInputError(problems);
   }
-  const years = projections[0]!.years;
+}
+
+export interface PreparedMonteCarlo {
+  model: CompiledModel;
+  /** runs × uncertain multipliers, in run order. */
+  draws: Float64Array;
+  years: number[];
+}
+
+/**
+ * Everything before the runs themselves, shared by monteCarlo() and the parallel pool in
+ * src/features/workforce: checks, every run's multipliers, and the compiled kernel.
+ */
+export function prepareMonteCarlo(inputs: ModelInputs, scenario: Scenario, uncertain: readonly UncertainInput[], options: MonteCarloOptions): PreparedMonteCarlo {
+  const problems = monteCarloProblems(uncertain, options);
+  if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
+  const draws = drawMultipliers(uncertain, options);
+  assertDrawsValid(inputs, scenario, uncertain, draws);
+  return { model: compileModel(inputs, scenario, uncertain), draws, years: projectionYears(inputs) };
+}
+
+/**
+ * The bands and headline gaps from every run's results (runModel's layout, runs in order),
+ * the percentiles of each year and measure found by selection rather than a full sort (the
+ * same order statistics: England's totals are sums from 0, never -0 or NaN).
+ */
+export function summariseRuns(options: MonteCarloOptions, years: readonly number[], results: Float64Array): MonteCarloResult {
+  const { runs, seed } = options;
+  const size = years.length * MEASURES;
+  if (results.length !== runs * size) throw new RangeError(`summariseRuns: expected ${runs * size} results, got ${results.length}`);
+  const column = new Float64Array(runs);
   const bands: Band[] = [];
-  for (const year of years) {
-    const englandRows = projections.map((p) => rowFor(p, ENGLAND.code, 'all', year));
-    for (const measure of HEADLINE_MEASURES) {
-      const values = englandRows.map((r) => r[measure]).sort((a, b) => a - b);
-      bands.push({ year, measure, p10: percentile(values, 0.1), p50: percentile(values, 0.5), p90: percentile(values, 0.9) });
-    }
-  }
-  return { seed: options.seed, runs: options.runs, bands, headlineGaps: projections.map((p) => headlineGap(p)) };
+  years.forEach((year, y) => {
+    HEADLINE_MEASURES.forEach((measure, m) => {
+      for (let run = 0; run < runs; run++) column[run] = results[run * size + y * MEASURES + m]!;
+      const [p10, p50, p90] = percentiles(column, [0.1, 0.5, 0.9]) as [number, number, number];
+      bands.push({ year, measure, p10, p50, p90 });
+    });
+  });
+  const headline = years.includes(2040) ? years.indexOf(2040) : years.length - 1;
+  const gap = HEADLINE_MEASURES.indexOf('gap');
+  const headlineGaps = Array.from({ length: runs }, (_, run) => results[run * size + headline * MEASURES + gap]!);
+  return { seed, runs, bands, headlineGaps };
+}
+
+/**
+ * `runs` projections, each with every uncertain input drawn independently (by inverse CDF from
+ * one mulberry32 stream seeded with `seed`, in declaration order, so a run is reproducible).
+ * Runs through the kernel (kernel.ts), which gives project()'s numbers; in one thread. The pool
+ * in src/features/workforce/monte-carlo-pool.ts gives the same result on every core.
+ */
+export function monteCarlo(inputs: ModelInputs, scenario: Scenario, uncertain: readonly UncertainInput[], options: MonteCarloOptions): MonteCarloResult {
+  const { model, draws, years } = prepareMonteCarlo(inputs, scenario, uncertain, options);
+  const results = new Float64Array(options.runs * resultSize(model));
+  runModel(model, draws, options.runs, results);
+  return summariseRuns(options, years, results);
 }
 
 export interface Sensitivity {

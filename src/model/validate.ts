@@ -1,7 +1,7 @@
 // Checks a model run's inputs and scenario before any arithmetic, and names the field at fault
 // in every message (e.g. "geographies.E12000007.roles.care_worker.turnoverRate must be between
 // 0 and 1"), so an importer or a form can show the person exactly what to fix.
-import { GEOGRAPHY_CODES, ENGLAND, LEVER_KINDS, ROLE_GROUPS } from './types.ts';
+import { GEOGRAPHY_CODES, ENGLAND, LEVER_KINDS, RATE_FIELDS, ROLE_GROUPS } from './types.ts';
 import type { Lever, ModelInputs, RoleInputs, Scenario, Sourced } from './types.ts';
 
 export interface Problem {
@@ -17,7 +17,7 @@ export class ModelInputError extends Error {
   }
 }
 
-const RATES: (keyof RoleInputs)[] = ['turnoverRate', 'sectorExitShare', 'retirementRate'];
+const RATES: readonly (keyof RoleInputs)[] = RATE_FIELDS;
 const COUNTS: (keyof RoleInputs)[] = ['filledPosts', 'vacancies', 'labourPool', 'internationalRecruits'];
 const ROLES: readonly string[] = ROLE_GROUPS;
 const KINDS: readonly string[] = LEVER_KINDS;
