@@ -6,7 +6,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { MonteCarloPool } from '../src/features/workforce/monte-carlo-pool.ts';
 import { compileModel, resultSize, runModel } from '../src/model/kernel.ts';
 import { project } from '../src/model/project.ts';
-import { regionalInputs } from '../src/model/test-fixtures.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parsePopulation, parseWorkforce } from '../src/features/workforce/datasets.ts';
+import { buildInputs } from '../src/features/workforce/inputs.ts';
+import { parseCsv } from '../src/platform/files/spreadsheet.ts';
+import { datasetsDir } from '../src/platform/paths.ts';
 import type { ModelInputs, Scenario } from '../src/model/types.ts';
 import { applyMultipliers, monteCarlo, percentile, quantile } from '../src/model/uncertainty.ts';
 import type { MonteCarloResult, UncertainInput } from '../src/model/uncertainty.ts';
@@ -20,8 +25,17 @@ const REPEATS = 3;
 const SEED = 20_250_722;
 
 /** The inputs: the test fixture's 9 regions × 8 roles, base 2024 + 16 years (the shipped datasets later). */
+/**
+ * The shipped datasets (ONS 2022-based projections, the 2023/24 workforce base): nine regions ×
+ * eight role groups, projected 16 years from the 2023 base, as the hub builds them.
+ */
 function benchInputs(): ModelInputs {
-  return regionalInputs();
+  const read = (folder: string, file: string) => parseCsv(readFileSync(path.join(datasetsDir, folder, file)));
+  const population = parsePopulation(read('population-snpp2022', 'population.csv'));
+  const workforce = parseWorkforce(read('workforce-base-2023', 'workforce.csv'));
+  if (!population.ok || !workforce.ok) throw new Error('The shipped workforce model datasets do not load');
+  const meta = (id: number, p: { firstYear: number; lastYear: number }) => ({ id, name: 'shipped', source: 'data/datasets', vintage: 'shipped', firstYear: p.firstYear, lastYear: p.lastYear });
+  return buildInputs({ meta: meta(1, population), rows: population.rows }, { meta: meta(2, workforce), rows: workforce.rows }, workforce.firstYear + 16);
 }
 
 const scenario: Scenario = {

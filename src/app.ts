@@ -30,6 +30,7 @@ import { ProgressService } from './features/progress/service.ts';
 import { progressRoutes } from './features/progress/routes.ts';
 import { ReviewsService } from './features/reviews/service.ts';
 import { WorkforceService } from './features/workforce/service.ts';
+import { MonteCarloPool } from './features/workforce/monte-carlo-pool.ts';
 import { reviewAdminRoutes } from './features/reviews/admin-routes.ts';
 import { reviewRoutes } from './features/reviews/routes.ts';
 import { progressDashboardRoutes } from './features/progress/dashboard-routes.ts';
@@ -115,6 +116,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // it publishes: the callback closes the loop once both exist.
   const progress: ProgressService = options.services?.progress ?? new ProgressService(database, strategy, (updateId): Promise<void> => following.notifyPublished(updateId).catch((err: unknown) => logError(err, 'could not queue emails to followers')));
   const following: FollowingService = options.services?.following ?? new FollowingService(database, { strategy, progress, mailer, jobs, baseUrl: config.baseUrl, now: options.now, logError });
+  // Monte Carlo runs on every core, in worker threads started at the first run that needs them.
+  let monteCarloPool: MonteCarloPool | undefined;
   const services: AppServices = {
     strategy,
     accounts,
@@ -124,7 +127,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), reporterCounts: () => accounts.reporterCounts(), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
     following,
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
-    workforce: options.services?.workforce ?? new WorkforceService(database, strategy),
+    workforce: options.services?.workforce ?? new WorkforceService(database, strategy, { monteCarlo: (...args) => (monteCarloPool ??= new MonteCarloPool()).run(...args) }),
   };
   // Email started after a response (password resets, follow requests) is finished, and running
   // jobs end or go back to the queue, before the app closes.
@@ -132,6 +135,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await jobs.stop();
     await services.accounts.settled();
     await services.following.settled();
+    await monteCarloPool?.close();
     if (!options.mailer) await mailer.close();
   });
   const openapi = new OpenApiRegistry();

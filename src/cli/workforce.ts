@@ -12,6 +12,7 @@ import { readTableFile, TableReadError, toCsv } from '../platform/files/spreadsh
 import { InputError } from '../platform/http/validation.ts';
 import { WorkforceService, type RunResult } from '../features/workforce/service.ts';
 import { areaName } from '../features/workforce/datasets.ts';
+import { MonteCarloPool } from '../features/workforce/monte-carlo-pool.ts';
 import { progressReporter } from './progress.ts';
 import { CliFailure, withDatabase } from './support.ts';
 
@@ -103,14 +104,15 @@ export function registerWorkforceCommands(program: Command, importCommand: Comma
       if (options.runs > 100_000) throw new CliFailure('--runs must be 100000 or fewer', 1);
       const progress = progressReporter();
       const started = performance.now();
+      const pool = new MonteCarloPool();
       const result = await withDatabase(async (database, strategy) =>
-        new WorkforceService(database, strategy)
+        new WorkforceService(database, strategy, { monteCarlo: (...args) => pool.run(...args) })
           .run(
             { scenario: options.scenario, runs: options.runs, seed: options.seed, geography: options.geography, ...(options.to ? { to: options.to } : {}) },
             { store: true, actor: cliActor('project'), maxRuns: 100_000, onProgress: (done, total) => progress.update('monte carlo', done, total) },
           )
           .catch(inputFailure),
-      );
+      ).finally(() => pool.close());
       progress.done();
       const geography = geographyOf(options.geography);
       process.stdout.write(format(result, geography, options.format));

@@ -101,4 +101,15 @@ describe('sensitivity', () => {
     assert.ok(demand.atP90 > demand.atP10, 'more demand growth, bigger gap');
     assert.equal(demand.swing, demand.atP90 - demand.atP10);
   });
+
+  it('gives the same swings through the kernel as through project() one at a time', () => {
+    const fast = sensitivity(regionalInputs(), scenario, uncertain);
+    const slow = sensitivity(regionalInputs(), scenario, uncertain, (p) => headlineGap(p));
+    assert.equal(fast.length, uncertain.length);
+    fast.forEach((f, i) => {
+      const s = slow[i]!;
+      assert.equal(f.name, s.name);
+      for (const k of ['atP10', 'atP90'] as const) assert.ok(Math.abs(f[k] - s[k]) <= 1e-9 * Math.abs(s[k]), `${f.name} ${k}: ${f[k]} vs ${s[k]}`);
+    });
+  });
 });

@@ -3,7 +3,7 @@
 // one-at-a-time sensitivity ranking on the headline gap. No dependency: mulberry32 below.
 import { compileModel, MEASURES, resultSize, runModel } from './kernel.ts';
 import type { CompiledModel } from './kernel.ts';
-import { headlineGap, project } from './project.ts';
+import { project } from './project.ts';
 import type { Projection } from './project.ts';
 import { HEADLINE_MEASURES, RATE_FIELDS, ROLE_GROUPS } from './types.ts';
 import type { HeadlineMeasure, LeverKind, ModelInputs, RoleGroup, RoleInputs, Scenario } from './types.ts';
@@ -280,22 +280,39 @@ export interface Sensitivity {
   swing: number;
 }
 
-/** One-at-a-time sensitivity: each input swung from its P10 to its P90, largest swing first. */
+/**
+ * One-at-a-time sensitivity: each input swung from its P10 to its P90, the others at their P50,
+ * largest swing first. On the default headline (England's 2040 or last-year gap) every swing
+ * runs through the kernel in one batch; a custom headline runs project() for each.
+ */
 export function sensitivity(
   inputs: ModelInputs,
   scenario: Scenario,
   uncertain: readonly UncertainInput[],
-  headline: (p: Projection) => number = (p) => headlineGap(p),
+  headline?: (p: Projection) => number,
 ): Sensitivity[] {
   const problems = uncertainProblems(uncertain);
   if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
   const medians = uncertain.map((u) => quantile(u.distribution, 0.5));
-  const at = (i: number, q: number) => {
-    const m = [...medians];
-    m[i] = quantile(uncertain[i]!.distribution, q);
-    const drawn = applyMultipliers(inputs, scenario, uncertain, m);
-    return headline(project(drawn.inputs, drawn.scenario));
-  };
+  const swung = (i: number, q: number) => medians.map((m, j) => (j === i ? quantile(uncertain[i]!.distribution, q) : m));
+  let at: (i: number, q: 0.1 | 0.9) => number;
+  if (headline) {
+    at = (i, q) => {
+      const drawn = applyMultipliers(inputs, scenario, uncertain, swung(i, q));
+      return headline(project(drawn.inputs, drawn.scenario));
+    };
+  } else {
+    const model = compileModel(inputs, scenario, uncertain);
+    const draws = Float64Array.from(uncertain.flatMap((_, i) => [...swung(i, 0.1), ...swung(i, 0.9)]));
+    const runs = uncertain.length * 2;
+    const size = resultSize(model);
+    const out = new Float64Array(runs * size);
+    runModel(model, draws, runs, out);
+    const years = projectionYears(inputs);
+    const year = years.includes(2040) ? years.indexOf(2040) : years.length - 1;
+    const gap = HEADLINE_MEASURES.indexOf('gap');
+    at = (i, q) => out[(i * 2 + (q === 0.1 ? 0 : 1)) * size + year * MEASURES + gap]!;
+  }
   return uncertain
     .map((u, i) => {
       const atP10 = at(i, 0.1);

@@ -152,6 +152,7 @@ export class WorkforceService {
   private readonly rowCache = new Map<number, PopulationRow[] | WorkforceRow[]>();
   /** Recent results by hash (stored or not), so repeated views cost nothing. */
   private readonly resultCache = new Map<string, RunResult>();
+  private readonly inputsCache = new Map<string, { inputs: ModelInputs; digest: string }>();
   private readonly monteCarlo: MonteCarloRunner;
 
   constructor(
@@ -224,13 +225,27 @@ export class WorkforceService {
     return rows as T;
   }
 
+  /**
+   * The inputs for these datasets to `to`, built once and kept with the SHA-256 of their
+   * canonical JSON (the datasets never change, so neither do these). Callers must not mutate them.
+   */
   private async inputsFor(datasets: { population: DatasetMeta; workforce: DatasetMeta }, to: number): Promise<ModelInputs> {
+    return (await this.inputsWithDigest(datasets, to)).inputs;
+  }
+
+  private async inputsWithDigest(datasets: { population: DatasetMeta; workforce: DatasetMeta }, to: number): Promise<{ inputs: ModelInputs; digest: string }> {
+    const key = `${datasets.population.id}|${datasets.workforce.id}|${to}`;
+    const known = this.inputsCache.get(key);
+    if (known) return known;
     try {
-      return buildInputs(
+      const inputs = buildInputs(
         { meta: datasets.population, rows: await this.rows<PopulationRow[]>('population', datasets.population.id) },
         { meta: datasets.workforce, rows: await this.rows<WorkforceRow[]>('workforce', datasets.workforce.id) },
         to,
       );
+      const built = { inputs, digest: createHash('sha256').update(canonicalJson(inputs)).digest('hex') };
+      this.inputsCache.set(key, built);
+      return built;
     } catch (error) {
       if (error instanceof InputsError) throw new InputError([{ field: error.field, message: `${error.field}: ${error.message}` }]);
       throw error;
@@ -489,7 +504,7 @@ export class WorkforceService {
     options: { actor?: Actor; userId?: number | null; store?: boolean; onProgress?: (done: number, total: number) => void },
   ): Promise<RunResult> {
     const params = definition.scenario.params;
-    const inputs = await this.inputsFor(datasets, params.to).catch((error: unknown) => {
+    const { inputs, digest } = await this.inputsWithDigest(datasets, params.to).catch((error: unknown) => {
       if (error instanceof InputError) throw new InputError(error.problems.map((p) => ({ field: 'scenario.to', message: p.message.replace(/^to:/, 'scenario.to:') })));
       throw error;
     });
@@ -499,14 +514,20 @@ export class WorkforceService {
     const problems = [...validate(inputs, base), ...itemProblems(itemLevers, weights)];
     if (problems.length) throw new InputError(modelProblems(problems.map((p) => ({ ...p, path: p.path.replace(/^scenario\./, 'scenario.') }))));
     const adjusted = deliveryAdjustedScenario(base, itemLevers, weights);
-    const hash = runHash({ inputs, scenario: base, items: itemLevers, weights, uncertain: definition.uncertain, seed: definition.seed, runs: definition.runs });
+    // The inputs enter the hash by their own SHA-256 (worked out once per dataset pair and year).
+    const hash = runHash({ inputs: digest, scenario: base, items: itemLevers, weights, uncertain: definition.uncertain, seed: definition.seed, runs: definition.runs });
 
     const store = options.store ?? false;
+    const cached = this.resultCache.get(hash);
+    if (cached && (cached.stored || !store)) return cached;
     if (store) {
       const stored = await this.repo().runByHash(hash);
-      if (stored) return { ...(stored.result as RunResult), id: stored.id, stored: true };
+      if (stored) {
+        const found = { ...(stored.result as RunResult), id: stored.id, stored: true };
+        this.remember(hash, found);
+        return found;
+      }
     }
-    const cached = this.resultCache.get(hash);
     let result: RunResult;
     if (cached) result = cached;
     else {
@@ -563,7 +584,9 @@ export class WorkforceService {
         createdBy: options.userId ?? null,
       });
       await recordAudit(tx, actor, { action: 'workforce.run', objectType: 'workforce_run', objectId: record.id, after: { hash, scenario: definition.scenario.name, seed: definition.seed, runs: definition.runs } });
-      return { ...result, id: record.id, stored: true };
+      const stored = { ...result, id: record.id, stored: true };
+      this.remember(hash, stored);
+      return stored;
     });
   }
 
