@@ -6,21 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileModel, MEASURES, resultSize, runModel } from './kernel.ts';
 import { headlineGap, project, rowFor } from './project.ts';
-import { regionalInputs, roleInputs, series, src } from './test-fixtures.ts';
+import { regionalInputs, roleInputs, series, src, tri, uncertainInput } from './test-fixtures.ts';
 import { ENGLAND, HEADLINE_MEASURES, REGIONS } from './types.ts';
 import type { ModelInputs, Scenario } from './types.ts';
 import { applyMultipliers, drawMultipliers, monteCarlo, mulberry32, percentile, quantile } from './uncertainty.ts';
 import type { Band, MonteCarloResult, UncertainInput } from './uncertainty.ts';
 import { ModelInputError } from './validate.ts';
 
-const tri = (min: number, max: number, mode = 1) => ({ kind: 'triangular' as const, min, mode, max });
-const input = (name: string, target: UncertainInput['target'], distribution: UncertainInput['distribution']): UncertainInput => ({
-  name,
-  target,
-  distribution,
-  source: 'test',
-  vintage: 'test',
-});
+const input = uncertainInput;
 
 /** Every kind of uncertain input, demand growth twice and one rate on named roles (one named twice). */
 const UNCERTAIN: UncertainInput[] = [

@@ -3,6 +3,7 @@
 import { DEFAULT_PARAMETERS } from './project.ts';
 import { REGIONS, ROLE_GROUPS } from './types.ts';
 import type { GeographyInputs, ModelInputs, RoleGroup, RoleInputs, Sourced, YearSeries } from './types.ts';
+import type { UncertainInput } from './uncertainty.ts';
 
 export const src = <T>(value: T): Sourced<T> => ({ value, source: 'test fixture', vintage: 'test' });
 
@@ -74,3 +75,15 @@ export function regionalInputs(): ModelInputs {
     parameters: DEFAULT_PARAMETERS,
   };
 }
+
+/** A triangular multiplier (most likely `mode`, 1 unless given). */
+export const tri = (min: number, max: number, mode = 1) => ({ kind: 'triangular' as const, min, mode, max });
+
+/** An uncertain input sourced as a test fixture. */
+export const uncertainInput = (name: string, target: UncertainInput['target'], distribution: UncertainInput['distribution']): UncertainInput => ({
+  name,
+  target,
+  distribution,
+  source: 'test',
+  vintage: 'test',
+});

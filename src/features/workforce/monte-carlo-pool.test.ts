@@ -7,21 +7,14 @@ import os from 'node:os';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { regionalInputs, src } from '../../model/test-fixtures.ts';
+import { regionalInputs, src, tri, uncertainInput } from '../../model/test-fixtures.ts';
 import type { ModelInputs, Scenario } from '../../model/types.ts';
 import { monteCarlo } from '../../model/uncertainty.ts';
 import type { UncertainInput } from '../../model/uncertainty.ts';
 import { ModelInputError } from '../../model/validate.ts';
 import { MonteCarloPool } from './monte-carlo-pool.ts';
 
-const tri = (min: number, max: number) => ({ kind: 'triangular' as const, min, mode: 1, max });
-const input = (name: string, target: UncertainInput['target'], distribution: UncertainInput['distribution']): UncertainInput => ({
-  name,
-  target,
-  distribution,
-  source: 'test',
-  vintage: 'test',
-});
+const input = uncertainInput;
 const uncertain: UncertainInput[] = [
   input('turnover', { kind: 'role_rate', field: 'turnoverRate' }, tri(0.85, 1.15)),
   input('retirement', { kind: 'role_rate', field: 'retirementRate' }, tri(0.8, 1.2)),
