@@ -8,7 +8,7 @@ import path from 'node:path';
 import { deliveryAdjustedScenario, deliveryWeight, itemWorth } from '../../model/delivery.ts';
 import { canonicalJson, runHash } from '../../model/hash.ts';
 import { BASELINE_POLICY_LEVERS, DEFAULT_PARAMETERS, project, type ProjectionRow } from '../../model/project.ts';
-import { ENGINE_VERSION, ENGLAND, ROLE_GROUPS, type ItemStatus, type Lever, type ModelInputs, type RoleGroup, type RoleInputs, type Scenario } from '../../model/types.ts';
+import { ENGINE_VERSION, ENGLAND, ROLE_GROUPS, type Sourced, type ItemStatus, type Lever, type ModelInputs, type RoleGroup, type RoleInputs, type Scenario } from '../../model/types.ts';
 import { monteCarlo, sensitivity, type Band, type MonteCarloResult, type Sensitivity, type UncertainInput } from '../../model/uncertainty.ts';
 import { validate } from '../../model/validate.ts';
 import { itemProblems } from '../../model/delivery.ts';
@@ -153,6 +153,8 @@ export class WorkforceService {
   /** Recent results by hash (stored or not), so repeated views cost nothing. */
   private readonly resultCache = new Map<string, RunResult>();
   private readonly monteCarlo: MonteCarloRunner;
+  /** The last state key read, and when: see revision(). */
+  private state: { key: string; at: number } | undefined;
 
   constructor(
     private readonly database: Database,
@@ -164,6 +166,22 @@ export class WorkforceService {
 
   private repo(exec = this.database.db) {
     return new WorkforceRepository(exec);
+  }
+
+  /**
+   * Changes whenever datasets, scenarios or items' levers change, so pages that cache what the
+   * model says (an item's worth) can fold it into their cache key. Writes here forget it at
+   * once; another instance's writes are seen within `maxAgeMs`.
+   */
+  async revision(maxAgeMs = 1000): Promise<string> {
+    if (this.state && Date.now() - this.state.at < maxAgeMs) return this.state.key;
+    const key = await this.repo().stateKey();
+    this.state = { key, at: Date.now() };
+    return key;
+  }
+
+  private changed(): void {
+    this.state = undefined;
   }
 
   // ── Datasets ────────────────────────────────────────────────────────────────────────────
@@ -201,6 +219,7 @@ export class WorkforceService {
       });
       return record;
     });
+    this.changed();
     return { ok: true, dataset, rows: parsed.rows.length, skipped: parsed.skipped };
   }
 
@@ -323,6 +342,7 @@ export class WorkforceService {
         loaded.itemLevers = rows.length;
       }
     });
+    this.changed();
     return loaded;
   }
 
@@ -346,7 +366,7 @@ export class WorkforceService {
   ): Promise<ScenarioRecord> {
     const values = parseOrThrow(scenarioRecordSchema, input);
     await this.checkParams(values.params);
-    return this.database.db.transaction(async (tx) => {
+    const saved = await this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
       const clash = await repo.scenarioByName(values.name);
       if (clash && clash.slug !== existing?.slug) throw new InputError([{ field: 'name', message: 'A scenario with this name already exists: choose another name' }]);
@@ -369,6 +389,8 @@ export class WorkforceService {
       });
       return after;
     });
+    this.changed();
+    return saved;
   }
 
   async deleteScenario(actor: Actor, slug: string): Promise<void> {
@@ -380,6 +402,7 @@ export class WorkforceService {
       await repo.deleteScenario(before.id);
       await recordAudit(tx, actor, { action: 'workforce.scenario.delete', objectType: 'workforce_scenario', objectId: before.id, before: { slug: before.slug, name: before.name, params: before.params } });
     });
+    this.changed();
   }
 
   private async freeSlug(repo: WorkforceRepository, name: string): Promise<string> {
@@ -439,6 +462,7 @@ export class WorkforceService {
       await recordAudit(tx, actor, { action: 'workforce.item-levers.update', objectType: 'item', objectId: item.id, before: { code, levers: before }, after: { code, levers } });
     });
     this.resultCache.clear();
+    this.changed();
     return levers;
   }
 
@@ -649,7 +673,7 @@ export class WorkforceService {
     }
     return {
       datasets,
-      parameters: Object.entries(DEFAULT_PARAMETERS).map(([name, p]) => ({ name, value: p.value, source: p.source, vintage: p.vintage })),
+      parameters: (Object.entries(DEFAULT_PARAMETERS) as [string, Sourced][]).map(([name, p]) => ({ name, value: p.value, source: p.source, vintage: p.vintage })),
       baselinePolicy: [...BASELINE_POLICY_LEVERS],
       byRole,
       progression: inputs.progression.map((m) => ({ from: m.from, to: m.to, rate: m.rate.value, source: m.rate.source })),
