@@ -1,7 +1,7 @@
 // Words for the workforce model's codes (role groups, lever kinds, uncertain inputs) and the
 // one way its levers are described to people: "Training: 5% fewer leavers from 2026, full
 // effect over 3 years".
-import { ENGLAND, REGIONS, ROLE_GROUPS, type LeverKind, type RoleGroup } from '../../model/types.ts';
+import { ROLE_GROUPS, type LeverKind, type RoleGroup } from '../../model/types.ts';
 import type { ScenarioParams } from './schema.ts';
 
 export const ROLE_LABELS: Record<RoleGroup, string> = {
@@ -26,11 +26,6 @@ export const LEVER_LABELS: Record<LeverKind, { name: string; unit: 'pounds' | 'p
   productivity: { name: 'Productivity and technology', unit: 'percent', hint: 'Percentage fewer posts needed from technology and new ways of working (below 100)' },
   prevention: { name: 'Prevention', unit: 'percent', hint: 'Percentage fewer posts needed from prevention (below 100)' },
 };
-
-export function areaLabel(code: string): string {
-  if (code === ENGLAND.code) return ENGLAND.name;
-  return REGIONS.find((r) => r.code === code)?.name ?? code;
-}
 
 /** A share (0.053) as a percentage for people: "5.3%" (up to one decimal, more when small). */
 export function percent(share: number, digits = 1): string {

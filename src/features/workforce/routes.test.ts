@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { ENGLAND } from '../../model/types.ts';
 import { systemActor } from '../../platform/audit/audit.ts';
+import { queryRows } from '../../platform/db/client.ts';
 import { addPeople, createTestApp, pageText, section, signInAs, submitForm, type TestApp } from '../../testing.ts';
 import type { RunResult } from './service.ts';
 
@@ -31,7 +32,7 @@ describe('the workforce model pages and API', () => {
   let team: string;
   let admin: string;
   let reporter: string;
-  const runCount = async () => (await t.database.db.execute<{ n: number }>(sql`select count(*)::int as n from workforce_runs`)).rows[0]!.n;
+  const runCount = async () => (await queryRows<{ n: number }>(t.database.db, sql`select count(*)::int as n from workforce_runs`))[0]!.n;
 
   before(async () => {
     t = await createTestApp('demo', { workforcePageRuns: 20 });
@@ -265,8 +266,8 @@ describe('the workforce model pages and API', () => {
     assert.equal(refused.statusCode, 400);
     assert.ok(await t.services.workforce.scenario('current-policy'));
 
-    const audit = await t.database.db.execute<{ action: string }>(sql`select action from audit_events where object_type = 'workforce_scenario' and actor_type = 'user' order by id`);
-    assert.deepEqual(audit.rows.map((r) => r.action), ['workforce.scenario.create', 'workforce.scenario.update', 'workforce.scenario.update', 'workforce.scenario.delete']);
+    const audit = await queryRows<{ action: string }>(t.database.db, sql`select action from audit_events where object_type = 'workforce_scenario' and actor_type = 'user' order by id`);
+    assert.deepEqual(audit.map((r) => r.action), ['workforce.scenario.create', 'workforce.scenario.update', 'workforce.scenario.update', 'workforce.scenario.delete']);
 
     for (const url of ['/admin/workforce', '/admin/workforce/scenarios/new', '/admin/workforce/items/AR-01']) {
       assert.equal((await t.app.inject({ url, headers: { cookie: reporter } })).statusCode, 403, `${url} as a reporter`);
