@@ -310,6 +310,17 @@ describe('the workforce model pages and API', () => {
     const refused = await submitForm(t.app, { url: '/admin/workforce/items/AR-01', formUrl: '/recommendations/AR-01/follow', cookie: reporter, fields: { rows: '0' } });
     assert.equal(refused.statusCode, 403);
   });
+
+  it('shows the first published scenario when current policy is unpublished', async () => {
+    const current = (await t.services.workforce.scenario('current-policy'))!;
+    const input = { name: current.name, description: current.description, params: current.params };
+    const hidden = await t.services.workforce.saveScenario(systemActor, 1, { ...input, published: false }, { slug: current.slug, version: current.version });
+    const res = await t.app.inject('/workforce');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<option value="published-method" selected>/);
+    assert.doesNotMatch(res.body, /value="current-policy"/);
+    await t.services.workforce.saveScenario(systemActor, 1, { ...input, published: true }, { slug: current.slug, version: hidden.version });
+  });
 });
 
 describe('the workforce model without data', () => {

@@ -34,6 +34,17 @@ export interface WorkforceRoutesOptions {
 
 const round = (v: number) => Math.round(v);
 
+/** The workforce base's inputs, as the methodology page names them. */
+const INPUT_LABELS: Record<string, string> = {
+  filledPosts: 'Filled posts',
+  vacancies: 'Vacancies',
+  turnoverRate: 'Turnover',
+  sectorExitShare: 'Leavers leaving the sector',
+  retirementRate: 'Retirement rate',
+  labourPool: 'Domestic labour pool',
+  internationalRecruits: 'International recruits',
+};
+
 /** The lever fields as the shared macro draws them: one fieldset per kind. */
 export function leverFieldsets(limits: YearLimits) {
   return LEVER_KINDS.map((kind) => ({ kind, ...LEVER_LABELS[kind], prefix: LEVER_FIELD[kind], limits }));
@@ -153,8 +164,9 @@ export async function workforceRoutes(app: FastifyInstance, { workforce, openapi
     const limits = await yearLimits(workforce);
     const scenarios = limits ? await workforce.scenarios({ publishedOnly: true }) : [];
     if (!limits || !scenarios.length) return reply.page('workforce/views/no-data.njk', { title: 'Workforce model', datasets: Boolean(limits) });
-    const wanted = typeof query.scenario === 'string' && query.scenario ? query.scenario : DEFAULT_SCENARIO;
-    const chosen = scenarios.find((s) => s.slug === wanted);
+    // Without a choice: current policy, or the first published scenario if it is unpublished.
+    const wanted = typeof query.scenario === 'string' && query.scenario ? query.scenario : undefined;
+    const chosen = wanted ? scenarios.find((s) => s.slug === wanted) : (scenarios.find((s) => s.slug === DEFAULT_SCENARIO) ?? scenarios[0]);
     if (!chosen) {
       const fallback = scenarios.find((s) => s.slug === DEFAULT_SCENARIO) ?? scenarios[0]!;
       return formPage(request, reply, {
@@ -202,7 +214,14 @@ export async function workforceRoutes(app: FastifyInstance, { workforce, openapi
         { kind: 'Workforce base', meta: method.datasets.workforce, record: record(method.datasets.workforce.id) },
       ],
       baselinePolicy: method.baselinePolicy.map(leverInWords),
-      byRole: method.byRole.map((r) => ({ ...r, name: ROLE_LABELS[r.role], turnover: percent(r.turnoverRate), exit: percent(r.sectorExitShare), retirement: percent(r.retirementRate) })),
+      byRole: method.byRole.map((r) => ({
+        ...r,
+        name: ROLE_LABELS[r.role],
+        turnover: percent(r.turnoverRate),
+        exit: percent(r.sectorExitShare),
+        retirement: percent(r.retirementRate),
+        sourceList: Object.entries(r.sources).map(([field, source]) => ({ label: INPUT_LABELS[field] ?? field, source })),
+      })),
       progression: method.progression.map((m) => ({ from: ROLE_LABELS[m.from], to: ROLE_LABELS[m.to], rate: percent(m.rate), source: m.source })),
       uncertain: method.uncertain.map((u) => ({
         ...u,
