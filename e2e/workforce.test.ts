@@ -67,7 +67,7 @@ describe('the workforce model', () => {
     assert.match(await page.title(), /^Error: /);
     await expectNoAxeViolations(page);
     await qa('error-summary').getByRole('link').first().click();
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'training-size', 'the summary takes you to the field');
+    assert.equal(await page.locator('#training-size:focus').count(), 1, 'the summary takes you to the field');
   });
 
   it('explains the model and the published +540,000', async () => {
