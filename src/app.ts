@@ -31,6 +31,8 @@ import { progressRoutes } from './features/progress/routes.ts';
 import { ReviewsService } from './features/reviews/service.ts';
 import { WorkforceService } from './features/workforce/service.ts';
 import { MonteCarloPool } from './features/workforce/monte-carlo-pool.ts';
+import { itemWorthView, workforceRoutes } from './features/workforce/routes.ts';
+import { workforceAdminRoutes } from './features/workforce/admin-routes.ts';
 import { reviewAdminRoutes } from './features/reviews/admin-routes.ts';
 import { reviewRoutes } from './features/reviews/routes.ts';
 import { progressDashboardRoutes } from './features/progress/dashboard-routes.ts';
@@ -67,6 +69,8 @@ export interface BuildAppOptions {
   now?: () => Date;
   /** Seconds between the job queue's polls (tests shorten it). */
   jobPollingSeconds?: number;
+  /** Monte Carlo runs behind /workforce: 1000 (tests lower it to stay quick). */
+  workforcePageRuns?: number;
 }
 
 declare module 'fastify' {
@@ -85,6 +89,7 @@ export const NAVIGATION = [
   { href: '/recommendations', text: 'Recommendations' },
   { href: '/progress', text: 'Progress' },
   { href: '/reviews', text: 'Annual reviews' },
+  { href: '/workforce', text: 'Workforce model' },
 ];
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -165,7 +170,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(healthRoutes, { database });
-  await app.register(strategyRoutes, { service: services.strategy, openapi, timeline: (code) => services.progress.timeline(code) });
+  await app.register(strategyRoutes, {
+    service: services.strategy,
+    openapi,
+    timeline: (code) => services.progress.timeline(code),
+    workforce: { revision: () => services.workforce.revision(), worth: (code) => itemWorthView(services.workforce, code) },
+  });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
   await app.register(accountsRoutes, { accounts: services.accounts, strategy: services.strategy, signInRateLimit: options.signInRateLimit ?? 10 });
@@ -178,6 +188,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(reviewAdminRoutes, { reviews: services.reviews });
   await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
   await app.register(progressDashboardRoutes, { progress: services.progress, openapi });
+  await app.register(workforceRoutes, { workforce: services.workforce, openapi, ...(options.workforcePageRuns !== undefined ? { pageRuns: options.workforcePageRuns } : {}) });
+  await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

@@ -66,7 +66,7 @@ export interface TestApp {
 
 export async function createTestApp(
   contents: 'demo' | 'empty' = 'demo',
-  options: { signInRateLimit?: number; mailer?: Mailer; now?: () => Date; jobPollingSeconds?: number; database?: TestDatabase } = {},
+  options: { signInRateLimit?: number; mailer?: Mailer; now?: () => Date; jobPollingSeconds?: number; database?: TestDatabase; workforcePageRuns?: number } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await testDatabase(contents));
   // Each app writes its outbox to a folder of its own, removed when it closes.
@@ -80,6 +80,8 @@ export async function createTestApp(
     ...(options.mailer ? { mailer: options.mailer } : {}),
     ...(options.now ? { now: options.now } : {}),
     jobPollingSeconds: options.jobPollingSeconds ?? 0.5,
+    // The in-process Monte Carlo takes seconds for the page's 1000 runs; route tests need far fewer.
+    workforcePageRuns: options.workforcePageRuns ?? 20,
     services: { strategy: new StrategyService(database, { revisionMaxAgeMs: 0 }) },
   });
   return {

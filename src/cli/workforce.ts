@@ -4,15 +4,14 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { ENGLAND, REGIONS } from '../model/types.ts';
-import type { ProjectionRow } from '../model/project.ts';
-import type { Band } from '../model/uncertainty.ts';
+import { REGIONS } from '../model/types.ts';
 import { cliActor } from '../platform/audit/audit.ts';
-import { readTableFile, TableReadError, toCsv } from '../platform/files/spreadsheet.ts';
+import { readTableFile, TableReadError } from '../platform/files/spreadsheet.ts';
 import { InputError } from '../platform/http/validation.ts';
 import { WorkforceService, type RunResult } from '../features/workforce/service.ts';
 import { areaName } from '../features/workforce/datasets.ts';
 import { MonteCarloPool } from '../features/workforce/monte-carlo-pool.ts';
+import { linesCsv, projectionLines } from '../features/workforce/lines.ts';
 import { progressReporter } from './progress.ts';
 import { CliFailure, withDatabase } from './support.ts';
 
@@ -142,75 +141,12 @@ function geographyOf(value: string): string {
   return REGIONS.find((r) => r.code === value.trim().toUpperCase() || r.name.toLowerCase() === lower)?.code ?? 'england';
 }
 
-interface Line {
-  geography: string;
-  year: number;
-  demand: number;
-  filledBaseline: number;
-  gapBaseline: number;
-  filledDelivered: number;
-  gapDelivered: number;
-  vacancyRateDelivered: number;
-  startersDelivered: number;
-  leaversDelivered: number;
-  gapP10?: number;
-  gapP50?: number;
-  gapP90?: number;
-}
-
-export function projectionLines(result: RunResult, geography: string): Line[] {
-  const codes = geography === 'england' ? [ENGLAND.code] : geography === 'regions' ? REGIONS.map((r) => r.code) : [geography];
-  const pick = (rows: readonly ProjectionRow[], code: string, year: number) => rows.find((r) => r.geography === code && r.role === 'all' && r.year === year)!;
-  const band = (bands: Band[] | null, year: number) => bands?.find((b) => b.year === year && b.measure === 'gap');
-  return codes.flatMap((code) =>
-    result.years.map((year) => {
-      const base = pick(result.baseline.rows, code, year);
-      const delivered = pick(result.deliveryAdjusted.rows, code, year);
-      const b = code === ENGLAND.code ? band(result.deliveryAdjusted.bands, year) : undefined;
-      return {
-        geography: code,
-        year,
-        demand: delivered.demand,
-        filledBaseline: base.filled,
-        gapBaseline: base.gap,
-        filledDelivered: delivered.filled,
-        gapDelivered: delivered.gap,
-        vacancyRateDelivered: delivered.vacancyRate,
-        startersDelivered: delivered.starters,
-        leaversDelivered: delivered.leavers,
-        ...(b ? { gapP10: b.p10, gapP50: b.p50, gapP90: b.p90 } : {}),
-      };
-    }),
-  );
-}
-
 const n = (v: number) => Math.round(v).toLocaleString('en-GB');
 
 function format(result: RunResult, geography: string, as: 'table' | 'json' | 'csv'): string {
   const lines = projectionLines(result, geography);
   if (as === 'json') return `${JSON.stringify({ ...result, lines }, null, 2)}\n`;
-  const columns = ['geography', 'area', 'year', 'demand', 'filled_baseline', 'gap_baseline', 'filled_delivery', 'gap_delivery', 'vacancy_rate_delivery', 'starters_delivery', 'leavers_delivery', 'gap_p10', 'gap_p50', 'gap_p90'];
-  if (as === 'csv') {
-    return toCsv(
-      columns,
-      lines.map((l) => ({
-        geography: l.geography,
-        area: areaName(l.geography),
-        year: String(l.year),
-        demand: l.demand.toFixed(1),
-        filled_baseline: l.filledBaseline.toFixed(1),
-        gap_baseline: l.gapBaseline.toFixed(1),
-        filled_delivery: l.filledDelivered.toFixed(1),
-        gap_delivery: l.gapDelivered.toFixed(1),
-        vacancy_rate_delivery: l.vacancyRateDelivered.toFixed(4),
-        starters_delivery: l.startersDelivered.toFixed(1),
-        leavers_delivery: l.leaversDelivered.toFixed(1),
-        gap_p10: l.gapP10?.toFixed(1) ?? '',
-        gap_p50: l.gapP50?.toFixed(1) ?? '',
-        gap_p90: l.gapP90?.toFixed(1) ?? '',
-      })),
-    );
-  }
+  if (as === 'csv') return linesCsv(lines);
   const header = ['Area', 'Year', 'Posts needed', 'Filled (baseline)', 'Gap (baseline)', 'Filled (delivery)', 'Gap (delivery)', 'Gap P10–P90 (delivery)'];
   const body = lines.map((l) => [
     areaName(l.geography),

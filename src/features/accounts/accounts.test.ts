@@ -258,6 +258,7 @@ describe('accounts', () => {
         .replace(':code', url.includes(':organisation') ? 'AR-06' : 'AR-01')
         .replace(':id', String(ids.viewer))
         .replace(':token', 'not-a-real-token')
+        .replace(':slug', 'current-policy')
         .replace(':year', '2025');
 
     /** One request as a browser would make it: the CSRF token of its own session on writes. */

@@ -37,6 +37,11 @@ export interface StrategyRoutesOptions {
   openapi: OpenApiRegistry;
   /** An item's published progress, from the progress feature; its publishing bumps the revision, so cached pages stay right. */
   timeline?: (code: string) => Promise<unknown[] | undefined>;
+  /**
+   * What the workforce model says an item is worth. Lever edits and scenario changes do not
+   * bump the strategy's revision, so the model's own revision is part of the page's cache key.
+   */
+  workforce?: { revision: () => Promise<string>; worth: (code: string) => Promise<unknown> };
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -88,13 +93,13 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline }: StrategyRoutesOptions) => {
+  async (app: FastifyInstance, { service, openapi, timeline, workforce }: StrategyRoutesOptions) => {
     const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
-    const cachedPage = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<string>) => {
+    const cachedPage = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<string>, extraKey = '') => {
       const viewer = request.user ? 'signed-in' : 'public';
-      const entry = await cache.get(`html ${viewer} ${request.url}`, await service.revision(), build);
+      const entry = await cache.get(`html ${viewer} ${request.url}${extraKey}`, await service.revision(), build);
       return sendCached(request, reply, entry, HTML);
     };
     const cachedJson = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<unknown>) => {
@@ -148,12 +153,18 @@ export const strategyRoutes = fp(
       const code = normaliseCode(raw);
       if (!code) throw new NotFoundError('item');
       if (code !== raw) return reply.redirect(`/recommendations/${code}`, 301);
-      return cachedPage(request, reply, async () => {
-        const [catalogue, item] = [await service.catalogue(), await service.getItem(code)];
-        if (!item) throw new NotFoundError('item');
-        const updates = timeline ? await timeline(code) : undefined;
-        return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates }, { forCache: true });
-      });
+      return cachedPage(
+        request,
+        reply,
+        async () => {
+          const [catalogue, item] = [await service.catalogue(), await service.getItem(code)];
+          if (!item) throw new NotFoundError('item');
+          const updates = timeline ? await timeline(code) : undefined;
+          const worth = workforce ? await workforce.worth(code) : undefined;
+          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth }, { forCache: true });
+        },
+        workforce ? ` workforce ${await workforce.revision()}` : '',
+      );
     });
 
     /* ----- API ----- */

@@ -168,4 +168,14 @@ export class WorkforceRepository {
     const [row] = await this.db.insert(workforceRuns).values(values).onConflictDoNothing({ target: workforceRuns.hash }).returning();
     return row ?? (await this.runByHash(values.hash))!;
   }
+
+  /** What the model's state here is made of, as one string: any dataset, scenario or lever change alters it. */
+  async stateKey(): Promise<string> {
+    const [d] = await this.db.select({ max: sql<number>`coalesce(max(${workforceDatasets.id}), 0)::int` }).from(workforceDatasets);
+    const [s] = await this.db
+      .select({ n: sql<number>`count(*)::int`, max: sql<number>`coalesce(max(${workforceScenarios.id}), 0)::int`, at: sql<string>`coalesce(max(${workforceScenarios.updatedAt})::text, '')` })
+      .from(workforceScenarios);
+    const [l] = await this.db.select({ n: sql<number>`count(*)::int`, max: sql<number>`coalesce(max(${workforceItemLevers.id}), 0)::int` }).from(workforceItemLevers);
+    return `d${d?.max}.s${s?.n}-${s?.max}-${s?.at}.l${l?.n}-${l?.max}`;
+  }
 }

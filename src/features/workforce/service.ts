@@ -154,6 +154,8 @@ export class WorkforceService {
   private readonly resultCache = new Map<string, RunResult>();
   private readonly inputsCache = new Map<string, { inputs: ModelInputs; digest: string }>();
   private readonly monteCarlo: MonteCarloRunner;
+  /** The last state key read, and when: see revision(). */
+  private state: { key: string; at: number } | undefined;
 
   constructor(
     private readonly database: Database,
@@ -165,6 +167,22 @@ export class WorkforceService {
 
   private repo(exec = this.database.db) {
     return new WorkforceRepository(exec);
+  }
+
+  /**
+   * Changes whenever datasets, scenarios or items' levers change, so pages that cache what the
+   * model says (an item's worth) can fold it into their cache key. Writes here forget it at
+   * once; another instance's writes are seen within `maxAgeMs`.
+   */
+  async revision(maxAgeMs = 1000): Promise<string> {
+    if (this.state && Date.now() - this.state.at < maxAgeMs) return this.state.key;
+    const key = await this.repo().stateKey();
+    this.state = { key, at: Date.now() };
+    return key;
+  }
+
+  private changed(): void {
+    this.state = undefined;
   }
 
   // ── Datasets ────────────────────────────────────────────────────────────────────────────
@@ -202,6 +220,7 @@ export class WorkforceService {
       });
       return record;
     });
+    this.changed();
     return { ok: true, dataset, rows: parsed.rows.length, skipped: parsed.skipped };
   }
 
@@ -338,6 +357,7 @@ export class WorkforceService {
         loaded.itemLevers = rows.length;
       }
     });
+    this.changed();
     return loaded;
   }
 
@@ -361,7 +381,7 @@ export class WorkforceService {
   ): Promise<ScenarioRecord> {
     const values = parseOrThrow(scenarioRecordSchema, input);
     await this.checkParams(values.params);
-    return this.database.db.transaction(async (tx) => {
+    const saved = await this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
       const clash = await repo.scenarioByName(values.name);
       if (clash && clash.slug !== existing?.slug) throw new InputError([{ field: 'name', message: 'A scenario with this name already exists: choose another name' }]);
@@ -384,6 +404,8 @@ export class WorkforceService {
       });
       return after;
     });
+    this.changed();
+    return saved;
   }
 
   async deleteScenario(actor: Actor, slug: string): Promise<void> {
@@ -395,6 +417,7 @@ export class WorkforceService {
       await repo.deleteScenario(before.id);
       await recordAudit(tx, actor, { action: 'workforce.scenario.delete', objectType: 'workforce_scenario', objectId: before.id, before: { slug: before.slug, name: before.name, params: before.params } });
     });
+    this.changed();
   }
 
   private async freeSlug(repo: WorkforceRepository, name: string): Promise<string> {
@@ -454,6 +477,7 @@ export class WorkforceService {
       await recordAudit(tx, actor, { action: 'workforce.item-levers.update', objectType: 'item', objectId: item.id, before: { code, levers: before }, after: { code, levers } });
     });
     this.resultCache.clear();
+    this.changed();
     return levers;
   }
 

@@ -19,6 +19,8 @@ export interface ApiOperation {
   tags: string[];
   query?: z.ZodObject;
   params?: z.ZodObject;
+  /** A JSON request body, described as the client sends it (before defaults and transforms). */
+  body?: z.ZodType;
   responses: Record<number, ApiResponseSpec>;
   /** Needs an organisation's API token holding this scope (or a signed-in session, for reads). */
   scope?: string;
@@ -65,7 +67,7 @@ export class OpenApiRegistry {
         responses[status] = { description: spec.description, ...(Object.keys(content).length ? { content } : {}) };
       }
       const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
-      if (op.query || op.params) responses['400'] ??= { description: 'A parameter cannot be used; `errors` names it', content: problem };
+      if (op.query || op.params || op.body) responses['400'] ??= { description: 'A parameter cannot be used; `errors` names it', content: problem };
       if (op.scope) {
         responses['401'] ??= { description: 'No API token, or one that is mistyped, expired or revoked', content: problem };
         responses['403'] ??= { description: `The token lacks the ${op.scope} scope, or belongs to another organisation`, content: problem };
@@ -76,6 +78,7 @@ export class OpenApiRegistry {
         summary: op.summary,
         tags: op.tags,
         ...(parameters.length ? { parameters } : {}),
+        ...(op.body ? { requestBody: { required: false, content: { 'application/json': { schema: bodySchema(op.body) } } } } : {}),
         ...(op.scope ? { security: [{ apiToken: [op.scope] }] } : {}),
         responses,
       };
@@ -96,6 +99,11 @@ export class OpenApiRegistry {
     };
     return { openapi: '3.0.3', info, paths, components: { schemas: components, securitySchemes } };
   }
+}
+
+function bodySchema(schema: z.ZodType): unknown {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { ...jsonOptions, io: 'input' }) as Record<string, unknown>;
+  return rest;
 }
 
 function parameter(name: string, where: 'query' | 'path', schema: z.ZodType, required: boolean): Record<string, unknown> {
