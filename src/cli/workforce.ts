@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { REGIONS } from '../model/types.ts';
 import { cliActor } from '../platform/audit/audit.ts';
 import { readTableFile, TableReadError } from '../platform/files/spreadsheet.ts';
 import { InputError } from '../platform/http/validation.ts';
@@ -12,6 +11,7 @@ import { WorkforceService, type RunResult } from '../features/workforce/service.
 import { areaName } from '../features/workforce/datasets.ts';
 import { MonteCarloPool } from '../features/workforce/monte-carlo-pool.ts';
 import { linesCsv, projectionLines } from '../features/workforce/lines.ts';
+import { geographySchema } from '../features/workforce/forms.ts';
 import { progressReporter } from './progress.ts';
 import { CliFailure, withDatabase } from './support.ts';
 
@@ -113,7 +113,8 @@ export function registerWorkforceCommands(program: Command, importCommand: Comma
           .catch(inputFailure),
       ).finally(() => pool.close());
       progress.done();
-      const geography = geographyOf(options.geography);
+      // The service has already checked it against the same schema.
+      const geography = geographySchema.parse(options.geography);
       process.stdout.write(format(result, geography, options.format));
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.error(
@@ -131,14 +132,6 @@ export function registerWorkforceCommands(program: Command, importCommand: Comma
       console.log(`Run #${id}: hash ${outcome.sameHash ? 'matches' : 'DIFFERS'} (${outcome.stored.hash.slice(0, 12)}… stored, ${outcome.replayed.hash.slice(0, 12)}… replayed); figures ${outcome.sameResult ? 'identical' : 'DIFFER'}.`);
       if (!outcome.sameHash || !outcome.sameResult) process.exitCode = 1;
     });
-}
-
-/** england, regions or a region code (already checked by the service's schema). */
-function geographyOf(value: string): string {
-  const lower = value.trim().toLowerCase();
-  if (lower === 'england') return 'england';
-  if (lower === 'region' || lower === 'regions') return 'regions';
-  return REGIONS.find((r) => r.code === value.trim().toUpperCase() || r.name.toLowerCase() === lower)?.code ?? 'england';
 }
 
 const n = (v: number) => Math.round(v).toLocaleString('en-GB');

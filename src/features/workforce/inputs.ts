@@ -1,8 +1,8 @@
 // From stored dataset rows and a saved scenario's parameters to the engine's inputs: plain
 // functions, no I/O, so the service, the CLI and the tests build a run the same way.
 import { DEFAULT_PARAMETERS } from '../../model/project.ts';
-import { ENGLAND, REGIONS, ROLE_GROUPS } from '../../model/types.ts';
-import type { GeographyInputs, ItemLevers, ModelInputs, RoleGroup, RoleInputs, Scenario } from '../../model/types.ts';
+import { REGIONS, ROLE_GROUPS } from '../../model/types.ts';
+import type { GeographyInputs, ModelInputs, RoleGroup, RoleInputs, Scenario } from '../../model/types.ts';
 import type { UncertainInput } from '../../model/uncertainty.ts';
 import type { PopulationRow, WorkforceRow } from './datasets.ts';
 import type { ScenarioParams } from './schema.ts';
@@ -16,14 +16,8 @@ export interface DatasetMeta {
   lastYear: number;
 }
 
-export class InputsError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A year the datasets cannot give; the service names the field it came from. */
+export class InputsError extends Error {}
 
 const FIELD: Record<string, keyof RoleInputs> = {
   filled_posts: 'filledPosts',
@@ -51,11 +45,11 @@ export function buildInputs(
 ): ModelInputs {
   const baseYear = workforce.meta.firstYear;
   if (baseYear < population.meta.firstYear || baseYear > population.meta.lastYear) {
-    throw new InputsError('to', `The workforce base year ${baseYear} is outside the population projection (${population.meta.firstYear} to ${population.meta.lastYear})`);
+    throw new InputsError(`The workforce base year ${baseYear} is outside the population projection (${population.meta.firstYear} to ${population.meta.lastYear})`);
   }
   const range = yearRange(population.meta, workforce.meta);
   if (!Number.isInteger(to) || to < range.first || to > range.last) {
-    throw new InputsError('to', `The last year must be between ${range.first} and ${range.last} (the years the population projection covers)`);
+    throw new InputsError(`The last year must be between ${range.first} and ${range.last} (the years the population projection covers)`);
   }
   const geographies: Record<string, GeographyInputs> = {};
   for (const region of REGIONS) geographies[region.code] = { roles: {}, population: {} };
@@ -101,11 +95,9 @@ export function modelScenario(name: string, params: ScenarioParams, inputs: Mode
     name,
     driverWeights: driverWeights(params, inputs),
     baselinePolicy: params.baselinePolicy,
-    levers: params.levers.map((l) => ({ ...l, ...(l.roles?.length ? { roles: l.roles } : { roles: undefined }) })),
+    levers: params.levers.map((l) => ({ ...l, roles: l.roles?.length ? l.roles : undefined })),
   };
 }
-
-export const ENGLAND_CODE = ENGLAND.code;
 
 const RANGE = 'Hub team assumption: a plausible range around the 2023/24 value (docs/decisions/0018)';
 /**
@@ -121,6 +113,3 @@ export const DEFAULT_UNCERTAIN: readonly UncertainInput[] = [
   { name: 'Growth in demand', target: { kind: 'demand_growth' }, distribution: { kind: 'triangular', min: 0.8, mode: 1, max: 1.2 }, source: RANGE, vintage: '2022-based SNPP' },
   { name: 'Effect of pay on turnover', target: { kind: 'lever_effect', lever: 'pay_premium' }, distribution: { kind: 'triangular', min: 0.5, mode: 1, max: 1.25 }, source: RANGE, vintage: '2023/24' },
 ];
-
-/** Items' declared levers with their current status, as the engine reads them. */
-export type ItemLeverSet = ItemLevers & { title: string };

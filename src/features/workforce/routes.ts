@@ -317,11 +317,10 @@ export async function itemWorthView(workforce: WorkforceService, code: string) {
   const worth = await workforce.itemWorth(code);
   if (!worth) return undefined;
   const row = worth.item;
-  const item = row ?? (await workforce.leversOf(code));
   return {
     to: worth.to,
     scenario: worth.scenario,
-    levers: (item?.levers ?? []).map(leverInWords),
+    levers: (row?.levers ?? []).map(leverInWords),
     weightText: row ? percent(row.weight) : undefined,
     change: row ? round(row.change) : 0,
     changeText: row ? signedNumber(row.change) : '0',

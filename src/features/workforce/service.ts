@@ -248,11 +248,12 @@ export class WorkforceService {
    * The inputs for these datasets to `to`, built once and kept with the SHA-256 of their
    * canonical JSON (the datasets never change, so neither do these). Callers must not mutate them.
    */
-  private async inputsFor(datasets: { population: DatasetMeta; workforce: DatasetMeta }, to: number): Promise<ModelInputs> {
-    return (await this.inputsWithDigest(datasets, to)).inputs;
-  }
-
-  private async inputsWithDigest(datasets: { population: DatasetMeta; workforce: DatasetMeta }, to: number): Promise<{ inputs: ModelInputs; digest: string }> {
+  private async inputsWithDigest(
+    datasets: { population: DatasetMeta; workforce: DatasetMeta },
+    to: number,
+    /** The field a year outside the data is reported against. */
+    field = 'to',
+  ): Promise<{ inputs: ModelInputs; digest: string }> {
     const key = `${datasets.population.id}|${datasets.workforce.id}|${to}`;
     const known = this.inputsCache.get(key);
     if (known) return known;
@@ -266,14 +267,14 @@ export class WorkforceService {
       this.inputsCache.set(key, built);
       return built;
     } catch (error) {
-      if (error instanceof InputsError) throw new InputError([{ field: error.field, message: `${error.field}: ${error.message}` }]);
+      if (error instanceof InputsError) throw new InputError([{ field, message: `${field}: ${error.message}` }]);
       throw error;
     }
   }
 
-  /** The model's inputs from the current datasets, to `to`. */
-  async inputs(to = 2040): Promise<ModelInputs> {
-    return this.inputsFor(await this.requireDatasets(), to);
+  /** The model's inputs from the current datasets, to `to` (shared: never change them). */
+  async inputs(to = 2040, field = 'to'): Promise<ModelInputs> {
+    return (await this.inputsWithDigest(await this.requireDatasets(), to, field)).inputs;
   }
 
   private async requireDatasets() {
@@ -340,16 +341,17 @@ export class WorkforceService {
           .filter((l) => byCode.has(l.code!))
           .map((l) => ({
             itemId: byCode.get(l.code!)!,
-            ...parseOrThrow(leverSchema, {
-              kind: l.kind,
-              size: Number(l.size),
-              startYear: Number(l.start_year),
-              rampYears: Number(l.ramp_years),
-              roles: l.roles ? l.roles.split(';') : [],
-              source: l.source,
-            }),
-          }))
-          .map((l) => ({ ...l, roles: l.roles ?? [], source: l.source ?? '' }));
+            ...leverRow(
+              parseOrThrow(leverSchema, {
+                kind: l.kind,
+                size: Number(l.size),
+                startYear: Number(l.start_year),
+                rampYears: Number(l.ramp_years),
+                roles: l.roles ? l.roles.split(';') : [],
+                source: l.source,
+              }),
+            ),
+          }));
         await repo.insertItemLevers(rows);
         if (rows.length) {
           await recordAudit(tx, actor, { action: 'workforce.item-levers.seed', objectType: 'workforce_item_levers', objectId: 'shipped', after: { items: rows.length } });
@@ -436,10 +438,7 @@ export class WorkforceService {
 
   /** The engine's own checks on a scenario against the current data (years, lever sizes). */
   private async checkParams(params: ScenarioParams): Promise<void> {
-    const inputs = await this.inputs(params.to).catch((error: unknown) => {
-      if (error instanceof InputError) throw new InputError(error.problems.map((p) => ({ field: 'params.to', message: p.message.replace(/^to:/, 'params.to:') })));
-      throw error;
-    });
+    const inputs = await this.inputs(params.to, 'params.to');
     const problems = validate(inputs, modelScenario('check', params, inputs));
     if (problems.length) throw new InputError(modelProblems(problems));
   }
@@ -472,7 +471,7 @@ export class WorkforceService {
       const before = (await repo.itemLevers([item.id])).map(toLever);
       await repo.replaceItemLevers(
         item.id,
-        levers.map((l) => ({ ...l, roles: l.roles ?? [], source: l.source ?? '' })),
+        levers.map(leverRow),
       );
       await recordAudit(tx, actor, { action: 'workforce.item-levers.update', objectType: 'item', objectId: item.id, before: { code, levers: before }, after: { code, levers } });
     });
@@ -528,15 +527,12 @@ export class WorkforceService {
     options: { actor?: Actor; userId?: number | null; store?: boolean; onProgress?: (done: number, total: number) => void },
   ): Promise<RunResult> {
     const params = definition.scenario.params;
-    const { inputs, digest } = await this.inputsWithDigest(datasets, params.to).catch((error: unknown) => {
-      if (error instanceof InputError) throw new InputError(error.problems.map((p) => ({ field: 'scenario.to', message: p.message.replace(/^to:/, 'scenario.to:') })));
-      throw error;
-    });
+    const { inputs, digest } = await this.inputsWithDigest(datasets, params.to, 'scenario.to');
     const base = modelScenario(definition.scenario.name, params, inputs);
     const weights = { inProgress: params.inProgressWeight };
     const itemLevers = definition.items.map((i) => ({ code: i.code, status: i.status, levers: i.levers }));
     const problems = [...validate(inputs, base), ...itemProblems(itemLevers, weights)];
-    if (problems.length) throw new InputError(modelProblems(problems.map((p) => ({ ...p, path: p.path.replace(/^scenario\./, 'scenario.') }))));
+    if (problems.length) throw new InputError(modelProblems(problems));
     const adjusted = deliveryAdjustedScenario(base, itemLevers, weights);
     // The inputs enter the hash by their own SHA-256 (worked out once per dataset pair and year).
     const hash = runHash({ inputs: digest, scenario: base, items: itemLevers, weights, uncertain: definition.uncertain, seed: definition.seed, runs: definition.runs });
@@ -709,15 +705,20 @@ export class WorkforceService {
 
   /**
    * What one item is modelled to be worth in the default scenario (deterministic, no Monte
-   * Carlo): its levers, the share that counts at its status, and its change to the 2040 gap.
+   * Carlo): its levers, the share that counts at its status, and its change to the 2040 gap;
+   * `item` is undefined when it declares no lever.
    */
   async itemWorth(code: string): Promise<{ item: ItemWorthRow | undefined; to: number; scenario: string } | undefined> {
     if (!(await this.currentDatasets())) return undefined;
     const result = await this.run({ scenario: DEFAULT_SCENARIO, runs: 0 });
-    const item = await this.leversOf(code);
-    if (!item) return undefined;
+    // Every item that declares a lever has a row; one that declares none is worth nothing.
     return { item: result.items.find((i) => i.code === code), to: result.to, scenario: result.scenario.name };
   }
+}
+
+/** A lever as its table row holds it: no roles and no source stored as empty. */
+function leverRow(l: Lever) {
+  return { kind: l.kind, size: l.size, startYear: l.startYear, rampYears: l.rampYears, roles: l.roles ?? [], source: l.source ?? '' };
 }
 
 function toLever(l: ItemLeverRecord): Lever {
