@@ -1,6 +1,7 @@
 // Starts the hub: read config, open the database, apply migrations, load the demo strategy
 // into an empty database, listen, and shut down cleanly on SIGTERM or SIGINT.
 import { buildApp } from './app.ts';
+import { seedDemoData } from './demo.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { systemActor } from './platform/audit/audit.ts';
 import { DatabaseInUseError, openDatabase } from './platform/db/client.ts';
@@ -14,11 +15,7 @@ async function main(): Promise<void> {
   const app = await buildApp({ config, database });
   app.log.info({ engine: database.engine, location: database.location, migrations }, 'database ready');
 
-  if (await app.services.strategy.seedDemo(systemActor)) {
-    app.log.info('empty database: loaded the demo strategy');
-  }
-  const workforce = await app.services.workforce.seedShipped(systemActor);
-  if (workforce.datasets || workforce.scenarios || workforce.itemLevers) app.log.info(workforce, 'loaded the shipped workforce model data');
+  for (const line of await seedDemoData(database, systemActor, app.services.strategy)) app.log.info(`empty database: ${line}`);
   // No default password: with nobody able to sign in, print a one-time link to set up the
   // first administrator (a new one at each start until someone uses one).
   const setup = await app.services.accounts.createSetupLink(systemActor);

@@ -3,19 +3,17 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppServices } from './app.ts';
+import { demoVersion, seedDemoData } from './demo.ts';
 import { loadConfig } from './config.ts';
 import { systemActor } from './platform/audit/audit.ts';
 import { createTestDatabase, type TestDatabase } from './platform/db/test-database.ts';
-import { datasetsDir, projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
-import { WorkforceService } from './features/workforce/service.ts';
 import { Outbox, type Mailer } from './platform/mail/mailer.ts';
 import { hashPassword } from './platform/auth/secrets.ts';
 import type { Role } from './platform/auth/roles.ts';
@@ -24,34 +22,12 @@ import { progressUpdates } from './features/progress/schema.ts';
 import { items, organisations } from './features/strategy/schema.ts';
 import { and, desc, eq } from 'drizzle-orm';
 
-/** Changes when the demo data or the code that loads it changes, so the template is rebuilt. */
-function demoVersion(): string {
-  const hash = createHash('sha256');
-  const folder = path.join(datasetsDir, 'demo-strategy');
-  for (const f of readdirSync(folder).sort()) hash.update(f).update(readFileSync(path.join(folder, f)));
-  for (const dataset of ['population-snpp2022', 'workforce-base-2023', 'workforce-scenarios']) {
-    const dir = path.join(datasetsDir, dataset);
-    for (const f of readdirSync(dir).sort()) hash.update(f).update(readFileSync(path.join(dir, f)));
-  }
-  for (const feature of ['strategy', 'workforce']) {
-    for (const f of ['schema.ts', 'service.ts', 'repository.ts', 'forms.ts', 'datasets.ts']) {
-      const file = path.join(projectRoot, 'src', 'features', feature, f);
-      if (existsSync(file)) hash.update(readFileSync(file));
-    }
-  }
-  return hash.digest('hex').slice(0, 12);
-}
-
 export async function testDatabase(contents: 'demo' | 'empty' = 'demo'): Promise<TestDatabase> {
   if (contents === 'empty') return createTestDatabase();
   return createTestDatabase({
     template: 'demo',
     prepareVersion: demoVersion(),
-    prepare: async (database) => {
-      const strategy = new StrategyService(database);
-      await strategy.seedDemo(systemActor);
-      await new WorkforceService(database, strategy).seedShipped(systemActor);
-    },
+    prepare: async (database) => void (await seedDemoData(database, systemActor)),
   });
 }
 

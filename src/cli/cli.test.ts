@@ -49,7 +49,7 @@ describe('strategy-hub command', () => {
     const seeded = await cli('seed');
     assert.equal(seeded.stdout.trim(), 'Loaded the demo strategy.\nLoaded the workforce model data: 2 datasets, 4 scenarios, levers for 11 items.');
     const again = await cli('seed');
-    assert.equal(again.stdout.trim(), 'A strategy is already loaded; nothing changed.');
+    assert.equal(again.stdout.trim(), 'The demo data is already loaded; nothing changed.');
   });
 
   it('exports items as CSV, JSON and XLSX in the columns import reads', async () => {

@@ -12,7 +12,7 @@ import { readTableFile, TableReadError, toCsv, toXlsx } from '../platform/files/
 import { projectRoot } from '../platform/paths.ts';
 import { ITEM_COLUMNS, ORGANISATION_COLUMNS } from '../features/strategy/forms.ts';
 import { type ImportResult } from '../features/strategy/service.ts';
-import { WorkforceService } from '../features/workforce/service.ts';
+import { seedDemoData } from '../demo.ts';
 import { progressReporter } from './progress.ts';
 import { CliFailure, withDatabase } from './support.ts';
 import { registerWorkforceCommands } from './workforce.ts';
@@ -74,13 +74,9 @@ export function buildCli(): Command {
     .command('seed')
     .description('Load the demo strategy into an empty database')
     .action(async () => {
-      await withDatabase(async (_db, service) => {
-        const loaded = await service.seedDemo(cliActor('seed'));
-        console.log(loaded ? 'Loaded the demo strategy.' : 'A strategy is already loaded; nothing changed.');
-        const workforce = await new WorkforceService(_db, service).seedShipped(cliActor('seed'));
-        if (workforce.datasets || workforce.scenarios || workforce.itemLevers) {
-          console.log(`Loaded the workforce model data: ${workforce.datasets} datasets, ${workforce.scenarios} scenarios, levers for ${workforce.itemLevers} items.`);
-        }
+      await withDatabase(async (database, service) => {
+        const report = await seedDemoData(database, cliActor('seed'), service);
+        console.log(report.length ? report.join('\n') : 'The demo data is already loaded; nothing changed.');
       });
     });
 
