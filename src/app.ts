@@ -42,6 +42,7 @@ import { CyclesService } from './features/progress/cycles.ts';
 import { cycleRoutes } from './features/progress/cycles-routes.ts';
 import { FollowingService } from './features/following/service.ts';
 import { followingRoutes } from './features/following/routes.ts';
+import { GovernanceService } from './features/governance/service.ts';
 
 export interface AppServices {
   strategy: StrategyService;
@@ -52,6 +53,7 @@ export interface AppServices {
   following: FollowingService;
   reviews: ReviewsService;
   workforce: WorkforceService;
+  governance: GovernanceService;
   audit: AuditService;
 }
 
@@ -132,6 +134,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), reporterCounts: () => accounts.reporterCounts(), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
     following,
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
+    governance: options.services?.governance ?? new GovernanceService(database, strategy, { now: options.now }),
     workforce: options.services?.workforce ?? new WorkforceService(database, strategy, { monteCarlo: (...args) => (monteCarloPool ??= new MonteCarloPool()).run(...args) }),
   };
   // Email started after a response (password resets, follow requests) is finished, and running

@@ -10,6 +10,7 @@ import type { Database } from './platform/db/client.ts';
 import { datasetsDir, projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
 import { WorkforceService } from './features/workforce/service.ts';
+import { GovernanceService } from './features/governance/service.ts';
 
 /** One line per step that loaded something, for the log or the CLI. */
 export type DemoReport = string[];
@@ -21,6 +22,8 @@ export async function seedDemoData(database: Database, actor: Actor, strategy = 
   if (workforce.datasets || workforce.scenarios || workforce.itemLevers) {
     report.push(`Loaded the workforce model data: ${workforce.datasets} datasets, ${workforce.scenarios} scenarios, levers for ${workforce.itemLevers} items.`);
   }
+  const bodies = await new GovernanceService(database, strategy).seedShipped(actor);
+  if (bodies) report.push(`Loaded the governance bodies: ${bodies}.`);
   return report;
 }
 
