@@ -11,7 +11,7 @@ import { InputError } from '../../platform/http/validation.ts';
 import { datasetsDir } from '../../platform/paths.ts';
 import { londonDay } from '../../platform/time.ts';
 import type { StrategyService } from '../strategy/service.ts';
-import { GovernanceRepository, type BodyRecord, type MeetingRecord, type MemberRow, type MembershipRecord } from './repository.ts';
+import { GovernanceRepository, type BodyRecord, type DecisionRecord, type MeetingRecord, type MemberRow, type MembershipRecord } from './repository.ts';
 import type { BodyKind, MemberPosition } from './schema.ts';
 
 export interface BodyInput {
@@ -218,6 +218,19 @@ export class GovernanceService {
       await recordAudit(tx, actor, { action: 'governance.meeting-created', objectType: 'governance_meeting', objectId: String(meeting.id), after: { body: body.slug, ...input } });
       return meeting;
     });
+  }
+
+  /**
+   * Records what a meeting decided, inside the caller's transaction: the drafting pipeline
+   * records its decisions this way, so the meeting lists them with the items they made.
+   */
+  async recordDecisionIn(tx: Executor, actor: Actor, meetingId: number, decision: { summary: string; itemId: number | null }): Promise<DecisionRecord> {
+    const repo = this.repo(tx);
+    const meeting = await repo.meetingById(meetingId, true);
+    if (!meeting) throw new NotFoundError('No such meeting');
+    const row = await repo.insertDecision({ meetingId, summary: decision.summary, itemId: decision.itemId });
+    await recordAudit(tx, actor, { action: 'governance.decision-recorded', objectType: 'governance_meeting', objectId: String(meetingId), after: row });
+    return row;
   }
 
   /* ----- the demo bodies ----- */
