@@ -28,7 +28,10 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Every e2e file, or those named on the command line (`npm run test:e2e -- e2e/a.test.ts`). */
 function testFiles(): string[] {
+  const named = process.argv.slice(2);
+  if (named.length) return named;
   const dir = path.join(projectRoot, 'e2e');
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.ts'))

@@ -43,6 +43,8 @@ import { cycleRoutes } from './features/progress/cycles-routes.ts';
 import { FollowingService } from './features/following/service.ts';
 import { followingRoutes } from './features/following/routes.ts';
 import { GovernanceService } from './features/governance/service.ts';
+import { EngagementService } from './features/engagement/service.ts';
+import { engagementRoutes } from './features/engagement/routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
@@ -54,6 +56,7 @@ export interface AppServices {
   reviews: ReviewsService;
   workforce: WorkforceService;
   governance: GovernanceService;
+  engagement: EngagementService;
   audit: AuditService;
 }
 
@@ -135,6 +138,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     following,
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
     governance: options.services?.governance ?? new GovernanceService(database, strategy, { now: options.now }),
+    engagement: options.services?.engagement ?? new EngagementService(database, strategy),
     workforce: options.services?.workforce ?? new WorkforceService(database, strategy, { monteCarlo: (...args) => (monteCarloPool ??= new MonteCarloPool()).run(...args) }),
   };
   // Email started after a response (password resets, follow requests) is finished, and running
@@ -193,6 +197,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(progressDashboardRoutes, { progress: services.progress, openapi });
   await app.register(workforceRoutes, { workforce: services.workforce, openapi, ...(options.workforcePageRuns !== undefined ? { pageRuns: options.workforcePageRuns } : {}) });
   await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
+  await app.register(engagementRoutes, { engagement: services.engagement, openapi });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

@@ -11,6 +11,7 @@ import { datasetsDir, projectRoot } from './platform/paths.ts';
 import { StrategyService } from './features/strategy/service.ts';
 import { WorkforceService } from './features/workforce/service.ts';
 import { GovernanceService } from './features/governance/service.ts';
+import { EngagementService } from './features/engagement/service.ts';
 
 /** One line per step that loaded something, for the log or the CLI. */
 export type DemoReport = string[];
@@ -24,6 +25,8 @@ export async function seedDemoData(database: Database, actor: Actor, strategy = 
   }
   const bodies = await new GovernanceService(database, strategy).seedShipped(actor);
   if (bodies) report.push(`Loaded the governance bodies: ${bodies}.`);
+  const activities = await new EngagementService(database, strategy).seedShipped(actor);
+  if (activities) report.push(`Loaded the engagement activities (illustrative): ${activities}.`);
   return report;
 }
 

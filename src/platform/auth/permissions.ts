@@ -75,6 +75,7 @@ export const ACCESS = {
   'workforce.project': { roles: 'anyone', description: 'Run a workforce projection through the API (POST /api/v1/workforce/projections), rate-limited' },
   'workforce.scenarios': { roles: ['administrator', 'strategy_team'], description: 'Create, edit, publish, unpublish and delete workforce model scenarios; see the model’s datasets' },
   'workforce.item-levers': { roles: ['administrator', 'strategy_team'], description: 'Set the workforce model levers each strategy item declares it moves' },
+  'engagement.manage': { roles: ['administrator', 'strategy_team'], description: 'Record engagement activities and the feedback heard at them (shown on the public “what we heard” page)' },
   'reviews.manage': { roles: ['administrator', 'strategy_team'], description: 'Open an annual review, record decisions on items, publish it' },
 } as const satisfies Record<string, AccessRule>;
 
