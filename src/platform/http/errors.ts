@@ -3,7 +3,7 @@
 // produce a 500; a 500 means a bug, is logged with the request id, and shows no internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { InputError, type FieldProblem } from './validation.ts';
+import { hasControlCharacters, InputError, type FieldProblem } from './validation.ts';
 
 export class NotFoundError extends Error {
   constructor(readonly what = 'page') {
@@ -69,6 +69,13 @@ export function sendProblem(
 }
 
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  // A path parameter holding a control character (a NUL from `%00`) names nothing that exists,
+  // and PostgreSQL refuses NUL in text: a 404 before any route looks it up.
+  app.addHook('preValidation', async (request) => {
+    const params = request.params as Record<string, unknown> | undefined;
+    if (params && Object.values(params).some((v) => typeof v === 'string' && hasControlCharacters(v))) throw new NotFoundError();
+  });
+
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, 404, isApiRequest(request) ? `Nothing is published at ${request.url.split('?')[0]}` : ''),
   );
