@@ -6,3 +6,4 @@ export * from '../../features/progress/schema.ts';
 export * from '../../features/following/schema.ts';
 export * from '../../features/reviews/schema.ts';
 export * from '../../features/workforce/schema.ts';
+export * from '../../features/community/schema.ts';
