@@ -15,9 +15,10 @@ import { bytes, duration } from './support/print.ts';
 import { strategyPages } from './strategy-pages.ts';
 import { progressDashboard } from './progress.ts';
 import { workforceModel } from './workforce.ts';
+import { championSignups } from './champions.ts';
 
 /** Every benchmark, in the order they run. Add new modules here. */
-const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard, workforceModel];
+const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard, workforceModel, championSignups];
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

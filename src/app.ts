@@ -45,6 +45,8 @@ import { followingRoutes } from './features/following/routes.ts';
 import { GovernanceService } from './features/governance/service.ts';
 import { EngagementService } from './features/engagement/service.ts';
 import { engagementRoutes } from './features/engagement/routes.ts';
+import { CommunityService } from './features/community/service.ts';
+import { communityRoutes } from './features/community/routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
@@ -53,6 +55,7 @@ export interface AppServices {
   progress: ProgressService;
   cycles: CyclesService;
   following: FollowingService;
+  community: CommunityService;
   reviews: ReviewsService;
   workforce: WorkforceService;
   governance: GovernanceService;
@@ -68,6 +71,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Form submissions allowed per minute per address on sign-in forms (tests raise it). */
   signInRateLimit?: number;
+  /** Posts per minute per address on the public champion and enquiry forms (default: config, then 10). */
+  publicFormRateLimit?: number;
   /** Sends email; by default SMTP when `SMTP_URL` is set, otherwise the outbox folder. */
   mailer?: Mailer;
   /** The clock for reporting cycles and links (tests move it). */
@@ -95,6 +100,8 @@ export const NAVIGATION = [
   { href: '/progress', text: 'Progress' },
   { href: '/reviews', text: 'Annual reviews' },
   { href: '/workforce', text: 'Workforce model' },
+  { href: '/champions', text: 'Champions' },
+  { href: '/get-involved', text: 'Get involved' },
 ];
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -136,6 +143,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     progress,
     cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), reporterCounts: () => accounts.reporterCounts(), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
     following,
+    community: options.services?.community ?? new CommunityService(database, { strategy, secret: config.sessionSecret, mailer, jobs, baseUrl: config.baseUrl, now: options.now, enquiryRetentionDays: config.enquiryRetentionDays, logError }),
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
     governance: options.services?.governance ?? new GovernanceService(database, strategy, { now: options.now }),
     engagement: options.services?.engagement ?? new EngagementService(database, strategy),
@@ -147,6 +155,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await jobs.stop();
     await services.accounts.settled();
     await services.following.settled();
+    await services.community.settled();
     await monteCarloPool?.close();
     if (!options.mailer) await mailer.close();
   });
@@ -182,6 +191,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     openapi,
     timeline: (code) => services.progress.timeline(code),
     workforce: { revision: () => services.workforce.revision(), worth: (code) => itemWorthView(services.workforce, code) },
+    champions: { revision: () => services.community.revision(), section: (code) => services.community.itemChampions(code) },
   });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
@@ -192,6 +202,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
   await app.register(cycleRoutes, { cycles: services.cycles });
   await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.signInRateLimit ?? 10 });
+  await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production' });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });
   await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
   await app.register(progressDashboardRoutes, { progress: services.progress, openapi });

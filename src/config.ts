@@ -20,6 +20,8 @@ const envSchema = z.object({
     .max(200)
     .regex(/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, like "Workforce Strategy Hub" <hub@example.org>')
     .optional(),
+  PUBLIC_FORM_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  ENQUIRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +36,10 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
+  /** Posts per minute per address on the public champion and enquiry forms. */
+  publicFormRateLimit: number;
+  /** Days a closed enquiry is kept before the scheduled job deletes it. */
+  enquiryRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -68,5 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? '"Workforce Strategy Hub" <no-reply@localhost>',
     logLevel: e.LOG_LEVEL,
+    publicFormRateLimit: e.PUBLIC_FORM_RATE_LIMIT,
+    enquiryRetentionDays: e.ENQUIRY_RETENTION_DAYS,
   };
 }

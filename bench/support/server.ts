@@ -37,6 +37,8 @@ export interface ServerOptions {
   readyTimeoutMs?: number;
   /** Extra options for node, before the script (e.g. --cpu-prof). */
   nodeArgs?: readonly string[];
+  /** Extra environment for the server (e.g. PUBLIC_FORM_RATE_LIMIT). */
+  env?: Record<string, string>;
 }
 
 export interface RunningServer {
@@ -104,6 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     DATABASE_URL: options.databaseUrl ?? '',
     LOG_LEVEL: 'warn',
     SESSION_SECRET: randomBytes(32).toString('hex'),
+    ...options.env,
   };
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], {

@@ -42,6 +42,8 @@ export interface StrategyRoutesOptions {
    * bump the strategy's revision, so the model's own revision is part of the page's cache key.
    */
   workforce?: { revision: () => Promise<string>; worth: (code: string) => Promise<unknown> };
+  /** The item's champions and their local actions, from the community feature, which has its own revision. */
+  champions?: { revision: () => Promise<number>; section: (code: string) => Promise<unknown> };
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -93,7 +95,7 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline, workforce }: StrategyRoutesOptions) => {
+  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions }: StrategyRoutesOptions) => {
     const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
@@ -161,9 +163,10 @@ export const strategyRoutes = fp(
           if (!item) throw new NotFoundError('item');
           const updates = timeline ? await timeline(code) : undefined;
           const worth = workforce ? await workforce.worth(code) : undefined;
-          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth }, { forCache: true });
+          const itemChampions = champions ? await champions.section(code) : undefined;
+          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, champions: itemChampions }, { forCache: true });
         },
-        workforce ? ` workforce ${await workforce.revision()}` : '',
+        (workforce ? ` workforce ${await workforce.revision()}` : '') + (champions ? ` champions ${await champions.revision()}` : ''),
       );
     });
 

@@ -3,7 +3,7 @@
 import type { Executor } from '../db/client.ts';
 import { auditEvents } from './schema.ts';
 
-export type ActorType = 'user' | 'api_token' | 'cli' | 'system';
+export type ActorType = 'user' | 'api_token' | 'cli' | 'system' | 'champion';
 
 /** Who is acting, and from where. Built by the HTTP layer or the CLI, passed to services. */
 export interface Actor {

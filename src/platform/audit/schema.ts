@@ -6,7 +6,7 @@ export const auditEvents = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
-    /** 'user', 'api_token', 'cli' or 'system'. */
+    /** 'user', 'api_token', 'cli', 'system' or 'champion' (a champion acting on their own record, by id only). */
     actorType: text('actor_type').notNull(),
     actorId: text('actor_id'),
     actorLabel: text('actor_label').notNull(),

@@ -76,6 +76,11 @@ export const ACCESS = {
   'workforce.scenarios': { roles: ['administrator', 'strategy_team'], description: 'Create, edit, publish, unpublish and delete workforce model scenarios; see the model’s datasets' },
   'workforce.item-levers': { roles: ['administrator', 'strategy_team'], description: 'Set the workforce model levers each strategy item declares it moves' },
   'engagement.manage': { roles: ['administrator', 'strategy_team'], description: 'Record engagement activities and the feedback heard at them (shown on the public “what we heard” page)' },
+  'champions.join': { roles: 'anyone', description: 'Sign up as a champion (double opt-in), confirm, ask for a sign-in link' },
+  'champions.self': { roles: 'anyone', description: 'A champion’s own record, pledges, actions, data download and erasure (checked against the champion’s own sign-in, not a staff account)' },
+  'champions.manage': { roles: ['administrator', 'strategy_team'], description: 'Search, approve, reject and export champions; set the settings that approve automatically' },
+  'enquiries.submit': { roles: 'anyone', description: 'Send a “get involved” enquiry' },
+  'enquiries.manage': { roles: ['administrator', 'strategy_team'], description: 'Read “get involved” enquiries, set their status and assignee, reply by email' },
   'reviews.manage': { roles: ['administrator', 'strategy_team'], description: 'Open an annual review, record decisions on items, publish it' },
 } as const satisfies Record<string, AccessRule>;
 

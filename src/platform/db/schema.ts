@@ -8,3 +8,4 @@ export * from '../../features/reviews/schema.ts';
 export * from '../../features/workforce/schema.ts';
 export * from '../../features/governance/schema.ts';
 export * from '../../features/engagement/schema.ts';
+export * from '../../features/community/schema.ts';

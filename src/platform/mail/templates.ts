@@ -54,6 +54,16 @@ export type EmailContexts = {
     itemLink: string;
     unsubscribeLink: string;
   };
+  'champion-confirm': { name: string; link: string; expiresAt: string };
+  'champion-sign-in': {
+    name: string;
+    /** Sent because someone signed up again with a champion's address. */
+    already: boolean;
+    link: string;
+    minutes: number;
+  };
+  'champion-welcome': { name: string; link: string | null; minutes: number; championsLink: string };
+  'enquiry-reply': { name: string; body: string; authorName: string; original: string };
 };
 
 export const emailViewsDir = path.join(viewsDir, 'email');
