@@ -43,6 +43,8 @@ import { cycleRoutes } from './features/progress/cycles-routes.ts';
 import { FollowingService } from './features/following/service.ts';
 import { followingRoutes } from './features/following/routes.ts';
 import { GovernanceService } from './features/governance/service.ts';
+import { DraftingService } from './features/drafting/service.ts';
+import { draftingRoutes } from './features/drafting/routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
@@ -54,6 +56,7 @@ export interface AppServices {
   reviews: ReviewsService;
   workforce: WorkforceService;
   governance: GovernanceService;
+  drafting: DraftingService;
   audit: AuditService;
 }
 
@@ -136,7 +139,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
     governance: options.services?.governance ?? new GovernanceService(database, strategy, { now: options.now }),
     workforce: options.services?.workforce ?? new WorkforceService(database, strategy, { monteCarlo: (...args) => (monteCarloPool ??= new MonteCarloPool()).run(...args) }),
-  };
+  } as Omit<AppServices, 'drafting'> as AppServices;
+  services.drafting = options.services?.drafting ?? new DraftingService(database, { strategy, governance: services.governance, workforce: services.workforce }, { now: options.now });
   // Email started after a response (password resets, follow requests) is finished, and running
   // jobs end or go back to the queue, before the app closes.
   app.addHook('onClose', async () => {
@@ -178,6 +182,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     openapi,
     timeline: (code) => services.progress.timeline(code),
     workforce: { revision: () => services.workforce.revision(), worth: (code) => itemWorthView(services.workforce, code) },
+    provenance: (code) => services.drafting.provenance(code),
   });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
@@ -193,6 +198,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(progressDashboardRoutes, { progress: services.progress, openapi });
   await app.register(workforceRoutes, { workforce: services.workforce, openapi, ...(options.workforcePageRuns !== undefined ? { pageRuns: options.workforcePageRuns } : {}) });
   await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
+  await app.register(draftingRoutes, { drafting: services.drafting, strategy: services.strategy, workforce: services.workforce });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

@@ -42,6 +42,11 @@ export interface StrategyRoutesOptions {
    * bump the strategy's revision, so the model's own revision is part of the page's cache key.
    */
   workforce?: { revision: () => Promise<string>; worth: (code: string) => Promise<unknown> };
+  /**
+   * Where an item came from when the drafting pipeline made it (its working group, evidence
+   * review and the meeting that accepted it), or undefined. Accepting bumps the revision.
+   */
+  provenance?: (code: string) => Promise<unknown>;
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -93,7 +98,7 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline, workforce }: StrategyRoutesOptions) => {
+  async (app: FastifyInstance, { service, openapi, timeline, workforce, provenance }: StrategyRoutesOptions) => {
     const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
@@ -161,7 +166,8 @@ export const strategyRoutes = fp(
           if (!item) throw new NotFoundError('item');
           const updates = timeline ? await timeline(code) : undefined;
           const worth = workforce ? await workforce.worth(code) : undefined;
-          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth }, { forCache: true });
+          const origin = provenance ? await provenance(code) : undefined;
+          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, provenance: origin }, { forCache: true });
         },
         workforce ? ` workforce ${await workforce.revision()}` : '',
       );

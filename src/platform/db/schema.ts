@@ -7,3 +7,4 @@ export * from '../../features/following/schema.ts';
 export * from '../../features/reviews/schema.ts';
 export * from '../../features/workforce/schema.ts';
 export * from '../../features/governance/schema.ts';
+export * from '../../features/drafting/schema.ts';
