@@ -35,7 +35,7 @@ import {
 } from './forms.ts';
 import { DRAFT_STATE_LABELS, OUTCOME_LABELS, RECOMMENDATION_LABELS, STRENGTH_LABELS } from './labels.ts';
 import { DECISION_OUTCOMES, EVIDENCE_STRENGTHS, REVIEW_RECOMMENDATIONS } from './schema.ts';
-import { DraftingService, SHOWN_STATES, type VersionInput } from './service.ts';
+import { SHOWN_STATES, type DraftingService, type VersionInput } from './service.ts';
 
 const PER_PAGE = 25;
 
