@@ -124,7 +124,8 @@ describe('the drafting pipeline, from draft to published item', () => {
     await page.locator('[data-qa="record-decision"]').click();
     await expectNoAxeViolations(page);
     const meeting = await page.locator('#meeting option', { hasText: 'Steering group, spring' }).getAttribute('value');
-    await page.getByLabel('Meeting').selectOption(meeting!);
+    assert.ok(meeting, 'the steering-group meeting is offered');
+    await page.getByLabel('Meeting').selectOption(meeting);
     await page.getByLabel('Accept').check();
     code = await page.getByLabel('Code of the new recommendation').inputValue();
     assert.match(code, /^AR-\d+$/);
