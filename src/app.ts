@@ -47,6 +47,8 @@ import { EngagementService } from './features/engagement/service.ts';
 import { engagementRoutes } from './features/engagement/routes.ts';
 import { CommunityService } from './features/community/service.ts';
 import { communityRoutes } from './features/community/routes.ts';
+import { DraftingService } from './features/drafting/service.ts';
+import { draftingRoutes } from './features/drafting/routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
@@ -60,6 +62,7 @@ export interface AppServices {
   workforce: WorkforceService;
   governance: GovernanceService;
   engagement: EngagementService;
+  drafting: DraftingService;
   audit: AuditService;
 }
 
@@ -148,7 +151,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     governance: options.services?.governance ?? new GovernanceService(database, strategy, { now: options.now }),
     engagement: options.services?.engagement ?? new EngagementService(database, strategy),
     workforce: options.services?.workforce ?? new WorkforceService(database, strategy, { monteCarlo: (...args) => (monteCarloPool ??= new MonteCarloPool()).run(...args) }),
-  };
+  } as Omit<AppServices, 'drafting'> as AppServices;
+  services.drafting = options.services?.drafting ?? new DraftingService(database, { strategy, governance: services.governance, workforce: services.workforce }, { now: options.now });
   // Email started after a response (password resets, follow requests) is finished, and running
   // jobs end or go back to the queue, before the app closes.
   app.addHook('onClose', async () => {
@@ -192,6 +196,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     timeline: (code) => services.progress.timeline(code),
     workforce: { revision: () => services.workforce.revision(), worth: (code) => itemWorthView(services.workforce, code) },
     champions: { revision: () => services.community.revision(), section: (code) => services.community.itemChampions(code) },
+    provenance: (code) => services.drafting.provenance(code),
   });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
@@ -209,6 +214,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(workforceRoutes, { workforce: services.workforce, openapi, ...(options.workforcePageRuns !== undefined ? { pageRuns: options.workforcePageRuns } : {}) });
   await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
   await app.register(engagementRoutes, { engagement: services.engagement, openapi });
+  await app.register(draftingRoutes, { drafting: services.drafting, strategy: services.strategy, workforce: services.workforce });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

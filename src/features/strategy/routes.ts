@@ -44,6 +44,11 @@ export interface StrategyRoutesOptions {
   workforce?: { revision: () => Promise<string>; worth: (code: string) => Promise<unknown> };
   /** The item's champions and their local actions, from the community feature, which has its own revision. */
   champions?: { revision: () => Promise<number>; section: (code: string) => Promise<unknown> };
+  /**
+   * Where an item came from when the drafting pipeline made it (its working group, evidence
+   * review and the meeting that accepted it), or undefined. Accepting bumps the revision.
+   */
+  provenance?: (code: string) => Promise<unknown>;
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -95,7 +100,7 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions }: StrategyRoutesOptions) => {
+  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions, provenance }: StrategyRoutesOptions) => {
     const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
@@ -164,7 +169,8 @@ export const strategyRoutes = fp(
           const updates = timeline ? await timeline(code) : undefined;
           const worth = workforce ? await workforce.worth(code) : undefined;
           const itemChampions = champions ? await champions.section(code) : undefined;
-          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, champions: itemChampions }, { forCache: true });
+          const origin = provenance ? await provenance(code) : undefined;
+          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, champions: itemChampions, provenance: origin }, { forCache: true });
         },
         (workforce ? ` workforce ${await workforce.revision()}` : '') + (champions ? ` champions ${await champions.revision()}` : ''),
       );

@@ -1012,21 +1012,58 @@ export class StrategyService {
   /** Creates an item from the strategy team's form. Its status starts as "Not reported". */
   async createItem(actor: Actor, viewer: CurrentUser, input: ItemInput & { code: string }): Promise<ItemChange> {
     if (!can(viewer, 'items.manage')) throw new ForbiddenError();
+    return this.changeItem(async (tx, catalogue) => (await this.insertItem(tx, actor, catalogue, input, null)).change);
+  }
+
+  /**
+   * Creates an item inside the caller's transaction, with the same rules as `createItem` (a
+   * free code, a known area, organisations and terms) and its audit event; the drafting
+   * pipeline accepts a draft this way, in the transaction that records the decision. The caller
+   * authorises. Returns the item's id and the new revision: call `noteRevision` with it after
+   * the transaction commits.
+   */
+  async createItemIn(tx: Executor, actor: Actor, input: ItemInput & { code: string }, status: ItemStatus | null): Promise<{ id: number; code: string; revision: number }> {
+    const catalogue = await this.loadCatalogue(tx);
+    const { id } = await this.insertItem(tx, actor, catalogue, input, status);
+    return { id, code: input.code, revision: await this.repo(tx).bumpRevision(catalogue.strategy.id) };
+  }
+
+  private async insertItem(tx: Executor, actor: Actor, catalogue: Catalogue, input: ItemInput & { code: string }, status: ItemStatus | null): Promise<{ id: number; change: ItemChange }> {
     const { code } = input;
     if (code.length > 20 || !CODE_PATTERN.test(code)) throw new InputError([{ field: 'code', message: 'Code must be letters, digits and hyphens, like AR-08' }]);
-    return this.changeItem(async (tx, catalogue) => {
-      const repo = this.repo(tx);
-      const taken = () => new InputError([{ field: 'code', message: `${code} is already the code of another item` }]);
-      if (await repo.itemByCode(catalogue.strategy.id, code)) throw taken();
-      const refs = resolveItemInput(catalogue, input);
-      const fields: ItemFields = { code, ...refs.fields, status: null, progressNote: null, progressAsOf: null };
-      const id = await repo.insertItem(catalogue.strategy.id, { ...fields, searchText: itemSearchText(catalogue, fields, refs) });
-      if (id === undefined) throw taken();
-      await repo.replaceLinks([id], linkRows(id, refs), refs.termIds.map((termId) => ({ itemId: id, termId })));
-      const after = buildSnapshot(catalogue, fields, refs.leadIds, refs.partnerIds, refs.termIds);
-      await recordAudit(tx, actor, { action: 'item.created', objectType: 'item', objectId: code, after });
-      return { code, title: fields.title, status: null, changed: true };
-    });
+    const repo = this.repo(tx);
+    const taken = () => new InputError([{ field: 'code', message: `${code} is already the code of another item` }]);
+    if (await repo.itemByCode(catalogue.strategy.id, code)) throw taken();
+    const refs = resolveItemInput(catalogue, input);
+    const fields: ItemFields = { code, ...refs.fields, status, progressNote: null, progressAsOf: null };
+    const id = await repo.insertItem(catalogue.strategy.id, { ...fields, searchText: itemSearchText(catalogue, fields, refs) });
+    if (id === undefined) throw taken();
+    await repo.replaceLinks([id], linkRows(id, refs), refs.termIds.map((termId) => ({ itemId: id, termId })));
+    const after = buildSnapshot(catalogue, fields, refs.leadIds, refs.partnerIds, refs.termIds);
+    await recordAudit(tx, actor, { action: 'item.created', objectType: 'item', objectId: code, after });
+    return { id, change: { code, title: fields.title, status, changed: true } };
+  }
+
+  /**
+   * The next free code in an area, for a form to suggest: the area's most used prefix ("TR")
+   * and one more than the highest number with it ("TR-08"). Undefined when the area has no items.
+   */
+  async suggestCode(areaSlug: string): Promise<string | undefined> {
+    const catalogue = await this.catalogue();
+    const area = catalogue.areas.find((a) => a.slug === areaSlug);
+    if (!area) return undefined;
+    const codes = (await this.repo().allItems(catalogue.strategy.id)).map((i) => ({ code: i.code, areaId: i.areaId }));
+    const prefixes = new Map<string, number>();
+    for (const c of codes.filter((c) => c.areaId === area.id)) {
+      const m = /^(.*?)-?(\d+)$/.exec(c.code);
+      if (m?.[1]) prefixes.set(m[1], (prefixes.get(m[1]) ?? 0) + 1);
+    }
+    const prefix = [...prefixes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+    if (!prefix) return undefined;
+    const numbers = codes.map((c) => new RegExp(`^${prefix.replace(/[^A-Z0-9-]/g, '')}-?(\\d+)$`).exec(c.code)).filter((m): m is RegExpExecArray => !!m);
+    const width = Math.max(2, ...numbers.map((m) => m[1]!.length));
+    const next = Math.max(0, ...numbers.map((m) => Number(m[1]))) + 1;
+    return `${prefix}-${String(next).padStart(width, '0')}`;
   }
 
   /**

@@ -7,13 +7,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deliveryAdjustedScenario, deliveryWeight, itemWorth } from '../../model/delivery.ts';
 import { canonicalJson, runHash } from '../../model/hash.ts';
-import { BASELINE_POLICY_LEVERS, DEFAULT_PARAMETERS, project, type ProjectionRow } from '../../model/project.ts';
+import { BASELINE_POLICY_LEVERS, DEFAULT_PARAMETERS, headlineGap, project, type ProjectionRow } from '../../model/project.ts';
 import { ENGINE_VERSION, ENGLAND, ROLE_GROUPS, type ItemStatus, type Lever, type ModelInputs, type RoleGroup, type RoleInputs, type Scenario, type Sourced } from '../../model/types.ts';
 import { monteCarlo, sensitivity, type Band, type MonteCarloResult, type Sensitivity, type UncertainInput } from '../../model/uncertainty.ts';
 import { validate } from '../../model/validate.ts';
 import { itemProblems } from '../../model/delivery.ts';
 import { recordAudit, systemActor, type Actor } from '../../platform/audit/audit.ts';
-import type { Database } from '../../platform/db/client.ts';
+import type { Database, Executor } from '../../platform/db/client.ts';
 import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { InputError } from '../../platform/http/validation.ts';
 import { parseCsv, type Table } from '../../platform/files/spreadsheet.ts';
@@ -106,6 +106,19 @@ export interface ItemWorthRow {
   weight: number;
   levers: Lever[];
   /** England's 2040 (or last-year) gap with every item, minus without this one: negative closes the gap. */
+  change: number;
+}
+
+/** What levers delivered in full change in the default scenario (see `worthOfLevers`). */
+export interface LeversWorth {
+  scenario: string;
+  to: number;
+  levers: Lever[];
+  /** England's gap (posts needed minus filled) in `to` without the levers… */
+  without: number;
+  /** …and with them… */
+  with: number;
+  /** …and the difference: negative closes the gap. */
   change: number;
 }
 
@@ -461,23 +474,58 @@ export class WorkforceService {
 
   /** Replaces the levers an item declares (an empty list: it moves none). */
   async setItemLevers(actor: Actor, code: string, input: unknown): Promise<Lever[]> {
-    const levers = parseOrThrow(leverSchema.array().max(10, 'must hold 10 levers or fewer'), input, 'levers');
-    const problems = itemProblems([{ code, status: null, levers }]);
-    if (problems.length) throw new InputError(modelProblems(problems));
+    const levers = checkedLevers(code, input);
     const item = await this.strategy.itemRef(code);
     if (!item) throw new NotFoundError('item');
-    await this.database.db.transaction(async (tx) => {
-      const repo = this.repo(tx);
-      const before = (await repo.itemLevers([item.id])).map(toLever);
-      await repo.replaceItemLevers(
-        item.id,
-        levers.map(leverRow),
-      );
-      await recordAudit(tx, actor, { action: 'workforce.item-levers.update', objectType: 'item', objectId: item.id, before: { code, levers: before }, after: { code, levers } });
-    });
+    await this.database.db.transaction(async (tx) => this.replaceItemLevers(tx, actor, item, levers));
+    this.leversChanged();
+    return levers;
+  }
+
+  /**
+   * The same as `setItemLevers`, inside the caller's transaction (the drafting pipeline sets a
+   * new item's levers from its evidence review as it creates the item). Call `leversChanged`
+   * after the transaction commits.
+   */
+  async setItemLeversIn(tx: Executor, actor: Actor, item: { id: number; code: string }, input: unknown): Promise<Lever[]> {
+    const levers = checkedLevers(item.code, input);
+    await this.replaceItemLevers(tx, actor, item, levers);
+    return levers;
+  }
+
+  private async replaceItemLevers(tx: Executor, actor: Actor, item: { id: number; code: string }, levers: Lever[]): Promise<void> {
+    const repo = this.repo(tx);
+    const before = (await repo.itemLevers([item.id])).map(toLever);
+    await repo.replaceItemLevers(item.id, levers.map(leverRow));
+    await recordAudit(tx, actor, { action: 'workforce.item-levers.update', objectType: 'item', objectId: item.id, before: { code: item.code, levers: before }, after: { code: item.code, levers } });
+  }
+
+  /** Forgets cached results and the model's revision after items' levers changed (in this process). */
+  leversChanged(): void {
     this.resultCache.clear();
     this.changed();
-    return levers;
+  }
+
+  /**
+   * What a set of levers would do if delivered in full, in the default scenario (deterministic,
+   * no Monte Carlo): England's gap in its last year (2040) without them (the scenario's own
+   * baseline, no items' levers) and with them, and the difference (negative closes the gap).
+   * Pure: it reads the datasets and writes nothing. Undefined when the model has no data or no
+   * default scenario.
+   */
+  async worthOfLevers(input: unknown): Promise<LeversWorth | undefined> {
+    const levers = checkedLevers('levers', input);
+    if (!(await this.currentDatasets())) return undefined;
+    const saved = await this.scenario(DEFAULT_SCENARIO);
+    if (!saved) return undefined;
+    const inputs = await this.inputs(saved.params.to);
+    const base = modelScenario(saved.name, saved.params, inputs);
+    const withLevers = { ...base, levers: [...base.levers, ...levers] };
+    const problems = validate(inputs, withLevers);
+    if (problems.length) throw new InputError(modelProblems(problems));
+    const without = headlineGap(project(inputs, base), saved.params.to);
+    const delivered = headlineGap(project(inputs, withLevers), saved.params.to);
+    return { scenario: saved.name, to: saved.params.to, levers, without, with: delivered, change: delivered - without };
   }
 
   // ── Runs ────────────────────────────────────────────────────────────────────────────────
@@ -714,6 +762,14 @@ export class WorkforceService {
     // Every item that declares a lever has a row; one that declares none is worth nothing.
     return { item: result.items.find((i) => i.code === code), to: result.to, scenario: result.scenario.name };
   }
+}
+
+/** Levers checked against the lever schema and the engine's rules, or an InputError naming each. */
+function checkedLevers(code: string, input: unknown): Lever[] {
+  const levers = parseOrThrow(leverSchema.array().max(10, 'must hold 10 levers or fewer'), input, 'levers');
+  const problems = itemProblems([{ code, status: null, levers }]);
+  if (problems.length) throw new InputError(modelProblems(problems));
+  return levers;
 }
 
 /** A lever as its table row holds it: no roles and no source stored as empty. */

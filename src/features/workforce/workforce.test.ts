@@ -221,6 +221,24 @@ describe('workforce model on the shipped data', () => {
     const audit = await t.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'workforce.item-levers.update'));
     assert.equal(audit.length, 1);
   });
+
+  it('works out what levers delivered in full are worth, writing nothing', async () => {
+    const runsBefore = (await t.database.db.select().from(workforceRuns)).length;
+    const none = await t.services.workforce.worthOfLevers([]);
+    assert.ok(none);
+    assert.equal(none.change, 0);
+    assert.equal(none.with, none.without);
+    const training = await t.services.workforce.worthOfLevers([{ kind: 'training', size: 0.05, startYear: 2027, rampYears: 3 }]);
+    assert.ok(training);
+    assert.equal(training.to, 2040);
+    assert.equal(training.without, none.without, 'the same baseline');
+    assert.ok(training.change < 0, `fewer leavers close the gap (${training.change})`);
+    assert.equal(training.change, training.with - training.without);
+    const bigger = await t.services.workforce.worthOfLevers([{ kind: 'training', size: 0.1, startYear: 2027, rampYears: 3 }]);
+    assert.ok(bigger!.change < training.change, 'a bigger lever closes more of the gap');
+    await assert.rejects(() => t.services.workforce.worthOfLevers([{ kind: 'training', size: 'lots', startYear: 2027, rampYears: 3 }]), (e) => assertProblem(e, 'levers.0.size', /number/));
+    assert.equal((await t.database.db.select().from(workforceRuns)).length, runsBefore, 'no run stored');
+  });
 });
 
 describe('importing newer datasets', () => {

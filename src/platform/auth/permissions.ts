@@ -81,6 +81,14 @@ export const ACCESS = {
   'champions.manage': { roles: ['administrator', 'strategy_team'], description: 'Search, approve, reject and export champions; set the settings that approve automatically' },
   'enquiries.submit': { roles: 'anyone', description: 'Send a “get involved” enquiry' },
   'enquiries.manage': { roles: ['administrator', 'strategy_team'], description: 'Read “get involved” enquiries, set their status and assignee, reply by email' },
+  'drafting.view': { roles: 'signed-in', description: 'See the drafting board, drafts, their versions and differences, reviews, comments and decisions (not public)' },
+  'drafting.draft': { roles: 'signed-in', description: 'Draft, edit and submit recommendations: only in a working group you sit on (checked by the drafting service)' },
+  'drafting.review': { roles: ['administrator', 'strategy_team', 'evidence_reviewer'], description: 'Take a submitted draft into review and record the evidence review (strength, cost, modelled workforce effect, recommendation)' },
+  'drafting.comment': { roles: 'signed-in', description: 'Comment on a draft: the evidence workstream, and members of the draft’s working group (checked by the drafting service)' },
+  'drafting.decide': {
+    roles: 'signed-in',
+    description: 'Record a steering-group decision on a reviewed draft: the strategy team, administrators, and the chair or co-chairs of the steering group (checked by the drafting service)',
+  },
   'reviews.manage': { roles: ['administrator', 'strategy_team'], description: 'Open an annual review, record decisions on items, publish it' },
 } as const satisfies Record<string, AccessRule>;
 

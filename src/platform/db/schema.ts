@@ -9,3 +9,4 @@ export * from '../../features/workforce/schema.ts';
 export * from '../../features/governance/schema.ts';
 export * from '../../features/engagement/schema.ts';
 export * from '../../features/community/schema.ts';
+export * from '../../features/drafting/schema.ts';
