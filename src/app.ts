@@ -43,6 +43,8 @@ import { cycleRoutes } from './features/progress/cycles-routes.ts';
 import { FollowingService } from './features/following/service.ts';
 import { followingRoutes } from './features/following/routes.ts';
 import { GovernanceService } from './features/governance/service.ts';
+import { governanceRoutes } from './features/governance/routes.ts';
+import { governanceAdminRoutes } from './features/governance/admin-routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
@@ -92,6 +94,7 @@ export const NAVIGATION = [
   { href: '/progress', text: 'Progress' },
   { href: '/reviews', text: 'Annual reviews' },
   { href: '/workforce', text: 'Workforce model' },
+  { href: '/governance', text: 'Governance' },
 ];
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -178,6 +181,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     openapi,
     timeline: (code) => services.progress.timeline(code),
     workforce: { revision: () => services.workforce.revision(), worth: (code) => itemWorthView(services.workforce, code) },
+    discussedAt: { revision: () => services.governance.revision(), decisions: (code) => services.governance.discussions(code) },
   });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
@@ -193,6 +197,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(progressDashboardRoutes, { progress: services.progress, openapi });
   await app.register(workforceRoutes, { workforce: services.workforce, openapi, ...(options.workforcePageRuns !== undefined ? { pageRuns: options.workforcePageRuns } : {}) });
   await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
+  await app.register(governanceRoutes, { governance: services.governance, openapi, baseUrl: config.baseUrl });
+  await app.register(governanceAdminRoutes, { governance: services.governance, strategy: services.strategy, accounts: services.accounts });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

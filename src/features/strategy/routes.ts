@@ -42,6 +42,11 @@ export interface StrategyRoutesOptions {
    * bump the strategy's revision, so the model's own revision is part of the page's cache key.
    */
   workforce?: { revision: () => Promise<string>; worth: (code: string) => Promise<unknown> };
+  /**
+   * The meeting decisions that concern an item ("Discussed at"), from the governance feature.
+   * Its changes do not bump the strategy's revision, so its own revision is part of the cache key.
+   */
+  discussedAt?: { revision: () => Promise<string>; decisions: (code: string) => Promise<unknown[]> };
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -93,7 +98,7 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline, workforce }: StrategyRoutesOptions) => {
+  async (app: FastifyInstance, { service, openapi, timeline, workforce, discussedAt }: StrategyRoutesOptions) => {
     const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
@@ -161,9 +166,10 @@ export const strategyRoutes = fp(
           if (!item) throw new NotFoundError('item');
           const updates = timeline ? await timeline(code) : undefined;
           const worth = workforce ? await workforce.worth(code) : undefined;
-          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth }, { forCache: true });
+          const discussions = discussedAt ? await discussedAt.decisions(code) : undefined;
+          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, discussions }, { forCache: true });
         },
-        workforce ? ` workforce ${await workforce.revision()}` : '',
+        (workforce ? ` workforce ${await workforce.revision()}` : '') + (discussedAt ? ` governance ${await discussedAt.revision()}` : ''),
       );
     });
 

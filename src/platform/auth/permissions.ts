@@ -75,6 +75,11 @@ export const ACCESS = {
   'workforce.project': { roles: 'anyone', description: 'Run a workforce projection through the API (POST /api/v1/workforce/projections), rate-limited' },
   'workforce.scenarios': { roles: ['administrator', 'strategy_team'], description: 'Create, edit, publish, unpublish and delete workforce model scenarios; see the model’s datasets' },
   'workforce.item-levers': { roles: ['administrator', 'strategy_team'], description: 'Set the workforce model levers each strategy item declares it moves' },
+  'governance.manage': { roles: ['administrator', 'strategy_team'], description: 'Add and change governance bodies, their members and meetings; cancel meetings' },
+  'governance.minutes': {
+    roles: ['administrator', 'strategy_team', 'body_member'],
+    description: 'Record a meeting’s minutes and decisions: the strategy team, or a chair or co-chair of the meeting’s body (the service checks the body)',
+  },
   'reviews.manage': { roles: ['administrator', 'strategy_team'], description: 'Open an annual review, record decisions on items, publish it' },
 } as const satisfies Record<string, AccessRule>;
 
