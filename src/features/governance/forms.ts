@@ -36,15 +36,33 @@ function dateBoxes(...prefixes: string[]) {
 }
 
 /** A date input read as YYYY-MM-DD or null; a problem is reported on the prefix (the summary links to its day box). */
-function readDate(values: Record<string, unknown>, prefix: string, label: string, ctx: z.RefinementCtx, required = false): string | null {
+function readDate(values: Record<string, unknown>, prefix: string, label: string, ctx?: z.RefinementCtx, required = false): string | null {
   const s = (name: string) => (typeof values[name] === 'string' ? (values[name]) : '');
   const result = dateFromParts(label, { day: s(`${prefix}-day`), month: s(`${prefix}-month`), year: s(`${prefix}-year`) });
   if ('message' in result) {
-    ctx.addIssue({ code: 'custom', message: result.message, path: [prefix] });
+    ctx?.addIssue({ code: 'custom', message: result.message, path: [prefix] });
     return null;
   }
-  if (required && result.date === null) ctx.addIssue({ code: 'custom', message: `Enter the ${label.toLowerCase()}`, path: [prefix] });
+  if (required && result.date === null) ctx?.addIssue({ code: 'custom', message: `Enter the ${label.toLowerCase()}`, path: [prefix] });
   return result.date;
+}
+
+/**
+ * Checks date inputs (and an end not before a start) even when other fields already failed, so
+ * the error summary lists every problem at once. The transform after it reads the dates again.
+ */
+function checkDates(dates: Array<{ prefix: string; label: string; required?: boolean }>, order?: [string, string]) {
+  return [
+    (value: unknown, ctx: z.RefinementCtx) => {
+      const values = (value ?? {}) as Record<string, unknown>;
+      const read = Object.fromEntries(dates.map((d) => [d.prefix, readDate(values, d.prefix, d.label, ctx, d.required)]));
+      if (order) {
+        const [from, to] = order;
+        if (read[from] && read[to] && read[to] < read[from]) ctx.addIssue({ code: 'custom', message: 'End date must be the same as or after the start date', path: [to] });
+      }
+    },
+    { when: () => true },
+  ] as const;
 }
 
 /** Where the error summary links for a date input: its day box. */
@@ -77,10 +95,10 @@ export const bodyForm = z
     version: z.union([z.literal(''), version]).optional(),
     ...dateBoxes('startsOn', 'endsOn'),
   })
-  .transform((v, ctx) => {
-    const startsOn = readDate(v, 'startsOn', 'Start date', ctx);
-    const endsOn = readDate(v, 'endsOn', 'End date', ctx);
-    if (startsOn && endsOn && endsOn < startsOn) ctx.addIssue({ code: 'custom', message: 'End date must be the same as or after the start date', path: ['endsOn'] });
+  .superRefine(...checkDates([{ prefix: 'startsOn', label: 'Start date' }, { prefix: 'endsOn', label: 'End date' }], ['startsOn', 'endsOn']))
+  .transform((v) => {
+    const startsOn = readDate(v, 'startsOn', 'Start date');
+    const endsOn = readDate(v, 'endsOn', 'End date');
     return {
       input: { name: v.name, slug: v.slug, kind: v.kind, parentId: v.parentId, areaOfFocus: v.areaOfFocus || null, purpose: v.purpose, startsOn, endsOn },
       version: v.version === '' || v.version === undefined ? undefined : v.version,
@@ -98,31 +116,34 @@ const membershipFields = {
   ...dateBoxes('startsOn', 'endsOn'),
 };
 
-function membershipDates(v: Record<string, unknown>, ctx: z.RefinementCtx) {
-  const startsOn = readDate(v, 'startsOn', 'Start date', ctx);
-  const endsOn = readDate(v, 'endsOn', 'End date', ctx);
-  if (startsOn && endsOn && endsOn < startsOn) ctx.addIssue({ code: 'custom', message: 'End date must be the same as or after the start date', path: ['endsOn'] });
-  return { startsOn, endsOn };
-}
+const membershipDateChecks = checkDates([{ prefix: 'startsOn', label: 'Start date' }, { prefix: 'endsOn', label: 'End date' }], ['startsOn', 'endsOn']);
+const membershipDates = (v: Record<string, unknown>) => ({ startsOn: readDate(v, 'startsOn', 'Start date'), endsOn: readDate(v, 'endsOn', 'End date') });
 
 export const newMemberForm = z
   .object({ name: singleLine(NAME_MAX).min(1, 'Enter the person’s name'), userId: optionalId, ...membershipFields })
-  .transform((v, ctx) => ({
+  .superRefine(...membershipDateChecks)
+  .transform((v) => ({
     person: { name: v.name, userId: v.userId },
     organisationId: v.organisationId,
     position: v.position,
     roleTitle: v.roleTitle,
-    ...membershipDates(v, ctx),
+    ...membershipDates(v),
   }));
 
-export const membershipForm = z.object(membershipFields).transform((v, ctx) => ({
-  organisationId: v.organisationId,
-  position: v.position,
-  roleTitle: v.roleTitle,
-  ...membershipDates(v, ctx),
-}));
+export const membershipForm = z
+  .object(membershipFields)
+  .superRefine(...membershipDateChecks)
+  .transform((v) => ({
+    organisationId: v.organisationId,
+    position: v.position,
+    roleTitle: v.roleTitle,
+    ...membershipDates(v),
+  }));
 
-export const endMembershipForm = z.object(dateBoxes('endsOn')).transform((v, ctx) => readDate(v, 'endsOn', 'End date', ctx, true) ?? '');
+export const endMembershipForm = z
+  .object(dateBoxes('endsOn'))
+  .superRefine(...checkDates([{ prefix: 'endsOn', label: 'End date', required: true }]))
+  .transform((v) => readDate(v, 'endsOn', 'End date') ?? '');
 
 export const MEMBER_LABELS = { name: 'Name', roleTitle: 'Role title' };
 
@@ -172,16 +193,24 @@ export const meetingForm = z
     version: z.union([z.literal(''), version]).optional(),
     ...dateBoxes('date'),
   })
-  .transform((v, ctx) => {
-    const day = readDate(v, 'date', 'Date', ctx, true);
-    const start = parseTime(v.startTime);
-    const end = parseTime(v.endTime);
-    if (start === undefined) ctx.addIssue({ code: 'custom', message: v.startTime.trim() ? 'Start time must be a time, like 10am or 14:30' : 'Enter the start time', path: ['startTime'] });
-    if (end === undefined) ctx.addIssue({ code: 'custom', message: v.endTime.trim() ? 'End time must be a time, like 12pm or 16:00' : 'Enter the end time', path: ['endTime'] });
-    else if (start !== undefined && end <= start) ctx.addIssue({ code: 'custom', message: 'End time must be after the start time', path: ['endTime'] });
-    if (!v.place && !v.onlineUrl) ctx.addIssue({ code: 'custom', message: 'Enter a place or an online link', path: ['place'] });
-    const startsAt = day && start !== undefined ? londonMoment(day, start) : new Date(0);
-    const endsAt = day && end !== undefined ? londonMoment(day, end) : new Date(0);
+  .superRefine(
+    (value, ctx) => {
+      const v = (value ?? {}) as Record<string, unknown>;
+      const s = (name: string) => (typeof v[name] === 'string' ? (v[name]).trim() : '');
+      readDate(v, 'date', 'Date', ctx, true);
+      const start = parseTime(s('startTime'));
+      const end = parseTime(s('endTime'));
+      if (start === undefined) ctx.addIssue({ code: 'custom', message: s('startTime') ? 'Start time must be a time, like 10am or 14:30' : 'Enter the start time', path: ['startTime'] });
+      if (end === undefined) ctx.addIssue({ code: 'custom', message: s('endTime') ? 'End time must be a time, like 12pm or 16:00' : 'Enter the end time', path: ['endTime'] });
+      else if (start !== undefined && end <= start) ctx.addIssue({ code: 'custom', message: 'End time must be after the start time', path: ['endTime'] });
+      if (!s('place') && !s('onlineUrl')) ctx.addIssue({ code: 'custom', message: 'Enter a place or an online link', path: ['place'] });
+    },
+    { when: () => true },
+  )
+  .transform((v) => {
+    const day = readDate(v, 'date', 'Date')!;
+    const startsAt = londonMoment(day, parseTime(v.startTime)!);
+    const endsAt = londonMoment(day, parseTime(v.endTime)!);
     return {
       input: { title: v.title, startsAt, endsAt, place: v.place || null, onlineUrl: v.onlineUrl, agenda: v.agenda, papers: [...v.publicPapers, ...v.memberPapers] },
       version: v.version === '' || v.version === undefined ? undefined : v.version,
