@@ -17,7 +17,7 @@ describe('governance pages', () => {
   let page: Page;
   before(async () => {
     browser = await launchBrowser();
-    context = await newContext(browser, { javaScript: false });
+    context = await newContext(browser, { javaScript: true });
     page = await context.newPage();
   });
   after(async () => {
