@@ -49,6 +49,8 @@ import { CommunityService } from './features/community/service.ts';
 import { communityRoutes } from './features/community/routes.ts';
 import { DraftingService } from './features/drafting/service.ts';
 import { draftingRoutes } from './features/drafting/routes.ts';
+import { governanceRoutes } from './features/governance/routes.ts';
+import { governanceAdminRoutes } from './features/governance/admin-routes.ts';
 
 export interface AppServices {
   strategy: StrategyService;
@@ -103,6 +105,7 @@ export const NAVIGATION = [
   { href: '/progress', text: 'Progress' },
   { href: '/reviews', text: 'Annual reviews' },
   { href: '/workforce', text: 'Workforce model' },
+  { href: '/governance', text: 'Governance' },
   { href: '/champions', text: 'Champions' },
   { href: '/get-involved', text: 'Get involved' },
 ];
@@ -197,6 +200,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     workforce: { revision: () => services.workforce.revision(), worth: (code) => itemWorthView(services.workforce, code) },
     champions: { revision: () => services.community.revision(), section: (code) => services.community.itemChampions(code) },
     provenance: (code) => services.drafting.provenance(code),
+    discussedAt: { revision: () => services.governance.revision(), decisions: (code) => services.governance.discussions(code) },
   });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
@@ -215,6 +219,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
   await app.register(engagementRoutes, { engagement: services.engagement, openapi });
   await app.register(draftingRoutes, { drafting: services.drafting, strategy: services.strategy, workforce: services.workforce });
+  await app.register(governanceRoutes, { governance: services.governance, openapi, baseUrl: config.baseUrl });
+  await app.register(governanceAdminRoutes, { governance: services.governance, strategy: services.strategy, accounts: services.accounts });
 
   app.decorate('services', services);
   app.decorate('jobs', jobs);

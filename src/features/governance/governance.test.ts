@@ -61,7 +61,8 @@ describe('governance bodies, members and meetings', () => {
     await t.services.governance.createMeeting(systemActor, steering.id, { ...base, title: 'Past', startsAt: at('2026-02-01T10:00:00Z'), endsAt: at('2026-02-01T12:00:00Z'), papers: [] });
     const next = await t.services.governance.createMeeting(systemActor, steering.id, { ...base, title: 'Next', startsAt: at('2026-04-01T10:00:00Z'), endsAt: at('2026-04-01T12:00:00Z'), papers: [{ title: 'Paper A', url: 'https://example.org/a.pdf', isPublic: true }] });
     const upcoming = await t.services.governance.meetings({ bodyIds: [steering.id], when: 'upcoming' });
-    assert.deepEqual(upcoming.meetings.map((m) => m.title), ['Next']);
+    // Soonest first; the shipped demo meetings (September 2026 on) come after.
+    assert.deepEqual(upcoming.meetings.map((m) => m.title), ['Next', 'Steering group: progress review', 'Steering group: winter meeting']);
     const past = await t.services.governance.meetings({ bodyIds: [steering.id], when: 'past' });
     assert.deepEqual(past.meetings.map((m) => m.title), ['Past']);
     assert.equal((await t.services.governance.meeting(next.id))!.body.slug, 'steering-group');

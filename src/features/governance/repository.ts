@@ -1,6 +1,6 @@
 // SQL for governance: bodies, people, memberships, meetings, papers and decisions.
 import { and, asc, countDistinct, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/client.ts';
+import { queryRows, type Executor } from '../../platform/db/client.ts';
 import { organisations } from '../strategy/schema.ts';
 import { governanceBodies, governanceMeetings, governanceMemberships, governancePeople, meetingDecisions, meetingPapers } from './schema.ts';
 
@@ -226,6 +226,16 @@ export class GovernanceRepository {
   async insertDecision(values: typeof meetingDecisions.$inferInsert): Promise<DecisionRecord> {
     const [row] = await this.db.insert(meetingDecisions).values(values).returning();
     return row!;
+  }
+
+  /** Changes whenever a body, meeting or decision does: what cached pages showing them key on. */
+  async stateKey(): Promise<string> {
+    const rows = await queryRows<{ key: string }>(this.db, sql`
+      select concat_ws(':',
+        (select count(*) from ${meetingDecisions}), (select max(${meetingDecisions.id}) from ${meetingDecisions}),
+        (select count(*) from ${governanceMeetings}), (select max(${governanceMeetings.updatedAt}) from ${governanceMeetings}),
+        (select count(*) from ${governanceBodies}), (select max(${governanceBodies.updatedAt}) from ${governanceBodies})) as key`);
+    return String(rows[0]?.key ?? '');
   }
 
   async deleteDecision(id: number, meetingId: number): Promise<DecisionRecord | undefined> {

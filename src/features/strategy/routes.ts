@@ -49,6 +49,11 @@ export interface StrategyRoutesOptions {
    * review and the meeting that accepted it), or undefined. Accepting bumps the revision.
    */
   provenance?: (code: string) => Promise<unknown>;
+  /**
+   * The meeting decisions that concern an item ("Discussed at"), from the governance feature.
+   * Its changes do not bump the strategy's revision, so its own revision is part of the cache key.
+   */
+  discussedAt?: { revision: () => Promise<string>; decisions: (code: string) => Promise<unknown[]> };
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -100,7 +105,7 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions, provenance }: StrategyRoutesOptions) => {
+  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions, provenance, discussedAt }: StrategyRoutesOptions) => {
     const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
     app.views.addGlobal('labels', labels);
 
@@ -170,9 +175,10 @@ export const strategyRoutes = fp(
           const worth = workforce ? await workforce.worth(code) : undefined;
           const itemChampions = champions ? await champions.section(code) : undefined;
           const origin = provenance ? await provenance(code) : undefined;
-          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, champions: itemChampions, provenance: origin }, { forCache: true });
+          const discussions = discussedAt ? await discussedAt.decisions(code) : undefined;
+          return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, champions: itemChampions, provenance: origin, discussions }, { forCache: true });
         },
-        (workforce ? ` workforce ${await workforce.revision()}` : '') + (champions ? ` champions ${await champions.revision()}` : ''),
+        (workforce ? ` workforce ${await workforce.revision()}` : '') + (champions ? ` champions ${await champions.revision()}` : '') + (discussedAt ? ` governance ${await discussedAt.revision()}` : ''),
       );
     });
 

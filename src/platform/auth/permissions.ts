@@ -89,6 +89,11 @@ export const ACCESS = {
     roles: 'signed-in',
     description: 'Record a steering-group decision on a reviewed draft: the strategy team, administrators, and the chair or co-chairs of the steering group (checked by the drafting service)',
   },
+  'governance.manage': { roles: ['administrator', 'strategy_team'], description: 'Add and change governance bodies, their members and meetings; cancel meetings' },
+  'governance.minutes': {
+    roles: ['administrator', 'strategy_team', 'body_member'],
+    description: 'Record a meeting’s minutes and decisions: the strategy team, or a chair or co-chair of the meeting’s body (the service checks the body)',
+  },
   'reviews.manage': { roles: ['administrator', 'strategy_team'], description: 'Open an annual review, record decisions on items, publish it' },
 } as const satisfies Record<string, AccessRule>;
 

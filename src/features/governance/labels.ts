@@ -1,0 +1,65 @@
+// How governance reads to a person: the kinds of body, members' positions, and meeting times
+// in UK time, the GOV.UK way ("2 March 2026, 10am to 12pm").
+import type { BodyKind, MemberPosition } from './schema.ts';
+
+export const KIND_LABELS: Record<BodyKind, { one: string; many: string }> = {
+  steering_group: { one: 'Steering group', many: 'Steering group' },
+  oversight_executive: { one: 'Oversight Executive', many: 'Oversight Executive' },
+  delivery_board: { one: 'Delivery board', many: 'Delivery boards' },
+  working_group: { one: 'Expert working group', many: 'Expert working groups' },
+  workstream: { one: 'Workstream', many: 'Workstreams' },
+  sub_group: { one: 'Sub-group', many: 'Sub-groups' },
+};
+
+export const POSITION_LABELS: Record<MemberPosition, string> = {
+  chair: 'Chair',
+  co_chair: 'Co-chair',
+  member: 'Member',
+  secretariat: 'Secretariat',
+};
+
+const LONDON_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hourCycle: 'h12',
+});
+
+function londonParts(moment: Date): { day: string; time: string } {
+  const p = Object.fromEntries(LONDON_PARTS.formatToParts(moment).map((part) => [part.type, part.value]));
+  const period = (p.dayPeriod ?? '').toLowerCase();
+  return { day: `${p.day} ${p.month} ${p.year}`, time: `${p.hour}${p.minute === '00' ? '' : `:${p.minute}`}${period}` };
+}
+
+/** "2 March 2026, 10am to 12pm"; a meeting over two days names both. */
+export function meetingTimes(startsAt: Date, endsAt: Date): string {
+  const start = londonParts(startsAt);
+  const end = londonParts(endsAt);
+  return start.day === end.day ? `${start.day}, ${start.time} to ${end.time}` : `${start.day}, ${start.time} to ${end.day}, ${end.time}`;
+}
+
+const LONDON_HM = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** A moment as London's 24-hour clock ("14:30"), for filling in a form's time box. */
+export function londonTime(moment: Date): string {
+  return LONDON_HM.format(moment);
+}
+
+const LONDON_OFFSET = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'longOffset' });
+
+function offsetMinutes(moment: Date): number {
+  const name = LONDON_OFFSET.formatToParts(moment).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/** The moment a London wall-clock time happens: `day` YYYY-MM-DD, `minutes` since midnight. */
+export function londonMoment(day: string, minutes: number): Date {
+  const guess = Date.parse(`${day}T00:00:00Z`) + minutes * 60_000;
+  // The offset at the guess, then at the corrected moment (they differ only across a clock change).
+  const first = guess - offsetMinutes(new Date(guess)) * 60_000;
+  return new Date(guess - offsetMinutes(new Date(first)) * 60_000);
+}
