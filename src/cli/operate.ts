@@ -97,9 +97,9 @@ export function registerOperateCommands(program: Command): void {
     .command('restore <file>')
     .description('Load a backup into an empty database (the embedded one in DATA_DIR, or DATABASE_URL), check every table\'s rows and checksum, and keep it only if all match')
     .action(async (file: string) => {
+      await readDumpHeader(file).catch(asCliFailure); // a missing or foreign file, before any database is opened
       const progress = progressReporter();
       const result = await withConfiguredDatabase(async (database, databaseUrl) => {
-        await readDumpHeader(file);
         return loadDatabase(database, readDumpFile(file), { databaseUrl, onProgress: (done, total) => progress.update('restore', done, total) });
       }).catch(asCliFailure);
       progress.done();
