@@ -393,6 +393,32 @@ async function insertQueues(connection: SqlConnection, table: TableInfo, rows: D
   }
 }
 
+/**
+ * A sequence behind its column's highest value (rows inserted with explicit ids) would hand
+ * out ids already taken: move each serial or identity sequence past its column's maximum.
+ */
+async function advancePastRows(connection: SqlConnection): Promise<void> {
+  const owned = await connection.query<{ schema: string; name: string; table: string; column: string }>(
+    `select n.nspname as schema, s.relname as name, t.relname as table, a.attname as column
+       from pg_class s join pg_namespace n on n.oid = s.relnamespace
+       join pg_depend d on d.objid = s.oid and d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+       join pg_class t on t.oid = d.refobjid join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+      where s.relkind = 'S' and n.nspname in ('public', ${literal(JOB_SCHEMA)})`,
+  );
+  for (const o of owned) {
+    const sequence = qualified(o);
+    await connection.query(
+      `select setval(${literal(sequence)}::regclass, m) from (select max(${ident(o.column)})::bigint as m from ${qualified({ schema: o.schema, name: o.table })}) as highest
+        where m >= (select case when is_called then last_value + 1 else last_value end from ${sequence})`,
+    );
+  }
+}
+
+/** The value a sequence hands out next. */
+function nextValue(s: { lastValue: string; isCalled: boolean }): bigint {
+  return BigInt(s.lastValue) + (s.isCalled ? 1n : 0n);
+}
+
 /** Compares a database with a dump's header, table by table and sequence by sequence. */
 export async function verifyAgainst(connection: SqlConnection, header: DumpHeader): Promise<VerifyReport> {
   const present = new Map((await listTables(connection)).map((t) => [tableName(t), t]));
@@ -417,11 +443,11 @@ export async function verifyAgainst(connection: SqlConnection, header: DumpHeade
   }
   for (const name of present.keys()) tables.push({ table: name, expectedRows: 0, actualRows: null, ok: false, problem: 'not in the backup' });
   const actualSequences = new Map((await listSequences(connection)).map((s) => [tableName(s), s]));
+  // A sequence is right at the backup's next value, or past it (moved past its column's rows).
   const sequences = header.sequences.map((s) => {
     const found = actualSequences.get(tableName(s));
-    const actual = found ? `${found.lastValue}${found.isCalled ? '' : ' (not called)'}` : null;
-    const expected = `${s.lastValue}${s.isCalled ? '' : ' (not called)'}`;
-    return { sequence: tableName(s), expected, actual, ok: actual === expected };
+    const actual = found ? nextValue(found) : null;
+    return { sequence: tableName(s), expected: `next ${nextValue(s)}`, actual: actual === null ? null : `next ${actual}`, ok: actual !== null && actual >= nextValue(s) };
   });
   return { ok: tables.every((t) => t.ok) && sequences.every((s) => s.ok), tables, sequences };
 }
@@ -527,6 +553,7 @@ export async function loadDatabase(target: Database, source: AsyncIterable<DumpE
       for (const s of header.sequences) {
         await connection.query(`select setval(${literal(qualified(s))}::regclass, $1::bigint, $2)`, [s.lastValue, s.isCalled]);
       }
+      await advancePastRows(connection);
       report = await verifyAgainst(connection, header);
       if (!report.ok) throw new VerifyError(report);
       await connection.query('commit');
