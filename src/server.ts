@@ -8,6 +8,9 @@ import { DatabaseInUseError, openDatabase } from './platform/db/client.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { REMINDER_JOBS } from './features/progress/cycles.ts';
 
+/** How long a shutdown may take in all before the process gives up and exits 1. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openDatabase(config);
@@ -25,20 +28,30 @@ async function main(): Promise<void> {
     console.log(`\nNo one can sign in yet. Set up the first administrator (link works once, for 72 hours):\n  ${link}\n`);
   }
 
+  // SIGTERM (a service manager, an orchestrator) or SIGINT (Ctrl-C): stop listening, so new
+  // connections are refused and the proxy sends them elsewhere; finish the requests in flight
+  // (idle keep-alive connections are closed, a request arriving on a busy one gets 503); stop
+  // taking jobs, giving running ones JOB_STOP_MS to end before they go back to the queue; close
+  // the Monte Carlo workers and the database; exit 0. Past SHUTDOWN_LIMIT_MS, exit 1.
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    const started = Date.now();
+    app.log.info({ signal }, 'shutting down: refusing new connections, finishing requests in flight and running jobs');
     const force = setTimeout(() => {
-      app.log.error('shutdown took too long; exiting');
+      app.log.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown took too long; exiting');
       process.exit(1);
-    }, 15_000);
+    }, SHUTDOWN_LIMIT_MS);
     force.unref();
     app
       .close()
+      .then(() => app.log.info('requests finished, jobs stopped'))
       .then(() => database.close())
-      .then(() => process.exit(0))
+      .then(() => {
+        app.log.info({ ms: Date.now() - started }, 'database closed; shut down cleanly');
+        process.exit(0);
+      })
       .catch((error: unknown) => {
         app.log.error({ err: error }, 'error during shutdown');
         process.exit(1);
@@ -48,6 +61,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (closing) return;
   // This instance runs background jobs (reminders, emails to followers) and keeps the schedules;
   // a scan at start catches up on a morning missed while the hub was stopped.
   await app.jobs.start({ work: true });

@@ -16,6 +16,7 @@ import { seedDemoData } from '../demo.ts';
 import { progressReporter } from './progress.ts';
 import { CliFailure, withDatabase } from './support.ts';
 import { registerWorkforceCommands } from './workforce.ts';
+import { registerOperateCommands } from './operate.ts';
 import { emailField } from '../features/accounts/forms.ts';
 import { AccountsService } from '../features/accounts/service.ts';
 import { InputError } from '../platform/http/validation.ts';
@@ -133,6 +134,7 @@ export function buildCli(): Command {
   }
 
   registerWorkforceCommands(program, importCommand);
+  registerOperateCommands(program);
 
   const exportCommand = program.command('export').description('Export what import reads');
   for (const name of ['items', 'organisations'] as const) {

@@ -28,7 +28,19 @@ export interface Database {
    * the text may hold several statements; the last one's rows are returned.
    */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /**
+   * One connection for work that needs a session of its own (a transaction, a cursor,
+   * `set local`): PGlite's only connection, or a pool client on PostgreSQL. Release it after.
+   */
+  connect(): Promise<SqlConnection>;
   close(): Promise<void>;
+}
+
+/** One database connection: raw SQL with `$n` parameters, rows as objects. */
+export interface SqlConnection {
+  query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  /** Gives the connection back; with an error, a pool discards it instead. */
+  release(error?: Error): void;
 }
 
 export interface DatabaseOptions {
@@ -113,6 +125,11 @@ export function wrapPglite(client: PGlite, location: string): Database {
       const results = await client.exec(text);
       return { rows: results.at(-1)?.rows ?? [] };
     },
+    connect: () =>
+      Promise.resolve({
+        query: async <T>(text: string, values?: unknown[]) => (await client.query<T>(text, values)).rows,
+        release: () => undefined,
+      }),
     close: () => client.close(),
   };
 }
@@ -136,6 +153,13 @@ export async function openPostgres(url: string): Promise<Database> {
     executeSql: async (text, values) => {
       const result = (await pool.query(text, values)) as pg.QueryResult | pg.QueryResult[];
       return { rows: Array.isArray(result) ? (result.at(-1)?.rows ?? []) : result.rows };
+    },
+    connect: async () => {
+      const client = await pool.connect();
+      return {
+        query: async <T>(text: string, values?: unknown[]) => (await client.query(text, values)).rows as T[],
+        release: (error?: Error) => client.release(error),
+      };
     },
     close: () => {
       closing = true;
