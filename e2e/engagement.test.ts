@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext } from './support/browser.ts';
+import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, signInAsFirstAdmin } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
-const ADMIN_PASSWORD = 'four random words together';
 
 describe('engagement: what we heard', { skip: !setupPath && 'no first administrator was set up (the database already had people)' }, () => {
   let browser: Browser;
@@ -24,11 +23,7 @@ describe('engagement: what we heard', { skip: !setupPath && 'no first administra
     browser = await launchBrowser();
     context = await newContext(browser, { javaScript: true });
     page = await context.newPage();
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('Email address').fill('ada@example.org');
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-    await page.locator('[data-qa="sign-in"]').click();
-    await page.waitForURL(/\/admin$/);
+    await signInAsFirstAdmin(page);
   });
   after(async () => {
     await context?.close();

@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext } from './support/browser.ts';
+import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, signInAsFirstAdmin } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
-const ADMIN_PASSWORD = 'four random words together';
 
 describe('governance pages', () => {
   let browser: Browser;
@@ -63,11 +62,7 @@ describe('governance admin', { skip: !setupPath && 'no first administrator was s
     browser = await launchBrowser();
     context = await newContext(browser, { javaScript: true });
     page = await context.newPage();
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('Email address').fill('ada@example.org');
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-    await page.locator('[data-qa="sign-in"]').click();
-    await page.waitForURL(/\/admin$/);
+    await signInAsFirstAdmin(page);
   });
   after(async () => {
     await context?.close();
@@ -122,7 +117,7 @@ describe('governance admin', { skip: !setupPath && 'no first administrator was s
     await page.getByLabel('Place').fill('Leeds');
     await qa('save-meeting').click();
     await page.waitForURL(/\/meetings\/\d+$/);
-    assert.match(await qa('meeting-details').innerText(), /3 March 2031, 10am to 12pm/);
+    assert.match(await qa('meeting-details').innerText(), /3 March 2031, 10am to midday/);
     await expectNoAxeViolations(page);
 
     await qa('manage-meeting').getByRole('link', { name: 'Record the minutes and decisions' }).click();

@@ -6,11 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, watchForProblems } from './support/browser.ts';
+import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, watchForProblems, signInAsFirstAdmin } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
-// The first administrator's password, from accounts.test.ts.
-const ADMIN_PASSWORD = 'four random words together';
 
 describe('the annual review', { skip: !setupPath && 'no first administrator was set up (the database already had people)' }, () => {
   let browser: Browser;
@@ -22,11 +20,7 @@ describe('the annual review', { skip: !setupPath && 'no first administrator was 
     browser = await launchBrowser();
     context = await newContext(browser, { javaScript: true });
     page = await context.newPage();
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('Email address').fill('ada@example.org');
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-    await page.locator('[data-qa="sign-in"]').click();
-    await page.waitForURL(/\/admin$/);
+    await signInAsFirstAdmin(page);
   });
   after(async () => {
     await context?.close();

@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, watchForProblems } from './support/browser.ts';
+import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, watchForProblems, signInAsFirstAdmin } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
-const ADMIN_PASSWORD = 'four random words together';
 // Until Monte Carlo runs in a worker pool, 1,000 runs in process take seconds on a busy machine.
 const SLOW = 180_000;
 
@@ -79,11 +78,7 @@ describe('the workforce model', () => {
   });
 
   it('lets the strategy team save the adjusted view as a scenario', { skip: !setupPath && 'no first administrator was set up (the database already had people)' }, async () => {
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('Email address').fill('ada@example.org');
-    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-    await page.locator('[data-qa="sign-in"]').click();
-    await page.waitForURL(/\/admin$/);
+    await signInAsFirstAdmin(page);
     await qa('manage-links').getByRole('link', { name: /Workforce model/ }).click();
     await page.waitForURL(/\/admin\/workforce$/);
     assert.match(await qa('datasets').innerText(), /2022-based/);

@@ -78,3 +78,15 @@ export function watchForProblems(page: Page): string[] {
   });
   return problems;
 }
+
+/** The first administrator's password, chosen by e2e/accounts.test.ts when it sets them up. */
+export const FIRST_ADMIN = { email: 'ada@example.org', password: 'four random words together' } as const;
+
+/** Signs the page in as the first administrator, through the real form, and waits for /admin. */
+export async function signInAsFirstAdmin(page: Page): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email address').fill(FIRST_ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(FIRST_ADMIN.password);
+  await page.locator('[data-qa="sign-in"]').click();
+  await page.waitForURL(/\/admin$/);
+}

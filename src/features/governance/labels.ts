@@ -1,5 +1,6 @@
 // How governance reads to a person: the kinds of body, members' positions, and meeting times
-// in UK time, the GOV.UK way ("2 March 2026, 10am to 12pm").
+// in UK time, the GOV.UK way ("2 March 2026, 10am to midday").
+import { londonDayAndTime } from '../../platform/http/views.ts';
 import type { BodyKind, MemberPosition } from './schema.ts';
 
 export const KIND_LABELS: Record<BodyKind, { one: string; many: string }> = {
@@ -18,26 +19,10 @@ export const POSITION_LABELS: Record<MemberPosition, string> = {
   secretariat: 'Secretariat',
 };
 
-const LONDON_PARTS = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: 'long',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hourCycle: 'h12',
-});
-
-function londonParts(moment: Date): { day: string; time: string } {
-  const p = Object.fromEntries(LONDON_PARTS.formatToParts(moment).map((part) => [part.type, part.value]));
-  const period = (p.dayPeriod ?? '').toLowerCase();
-  return { day: `${p.day} ${p.month} ${p.year}`, time: `${p.hour}${p.minute === '00' ? '' : `:${p.minute}`}${period}` };
-}
-
-/** "2 March 2026, 10am to 12pm"; a meeting over two days names both. */
+/** "2 March 2026, 10am to midday"; a meeting over two days names both. */
 export function meetingTimes(startsAt: Date, endsAt: Date): string {
-  const start = londonParts(startsAt);
-  const end = londonParts(endsAt);
+  const start = londonDayAndTime(startsAt, { shortHours: true });
+  const end = londonDayAndTime(endsAt, { shortHours: true });
   return start.day === end.day ? `${start.day}, ${start.time} to ${end.time}` : `${start.day}, ${start.time} to ${end.day}, ${end.time}`;
 }
 

@@ -88,14 +88,14 @@ describe('governance pages', () => {
     assert.match(members, /Independent members .*Sir David Pearson Co-chair Independent co-chair/);
     assert.ok(members.indexOf('Independent members') > members.indexOf('Skills for Care'), 'independent members come last');
     assert.match(pageText(section(res.body, 'past-members')), /Former Member, Care Quality Commission \(Former adviser\): from 1 January 2024 to 30 June 2025/);
-    assert.match(pageText(section(res.body, 'upcoming-meetings')), /Steering group: winter meeting 19 January 2027, 10am to 12pm/);
-    assert.match(pageText(section(res.body, 'past-meetings')), /Steering group: budget session 10 November 2026, 10am to 12pm/);
+    assert.match(pageText(section(res.body, 'upcoming-meetings')), /Steering group: winter meeting 19 January 2027, 10am to midday/);
+    assert.match(pageText(section(res.body, 'past-meetings')), /Steering group: budget session 10 November 2026, 10am to midday/);
     assert.match(res.body, /href="\/governance\/steering-group\/meetings.ics"/);
     assert.equal((await t.app.inject('/governance/no-such-body')).statusCode, 404);
   });
 
   it('formats meeting times the GOV.UK way in UK time', () => {
-    assert.equal(meetingTimes(new Date('2026-03-02T10:00:00Z'), new Date('2026-03-02T12:00:00Z')), '2 March 2026, 10am to 12pm');
+    assert.equal(meetingTimes(new Date('2026-03-02T10:00:00Z'), new Date('2026-03-02T12:00:00Z')), '2 March 2026, 10am to midday');
     // British Summer Time: 09:30 UTC is 10:30am in London.
     assert.equal(meetingTimes(new Date('2026-07-01T09:30:00Z'), new Date('2026-07-01T15:00:00Z')), '1 July 2026, 10:30am to 4pm');
     assert.equal(meetingTimes(new Date('2026-07-01T15:00:00Z'), new Date('2026-07-02T08:00:00Z')), '1 July 2026, 4pm to 2 July 2026, 9am');
@@ -130,7 +130,7 @@ describe('governance pages', () => {
     const res = await t.app.inject(`/meetings/${m!.id}`);
     assert.equal(res.statusCode, 200);
     const details = pageText(section(res.body, 'meeting-details'));
-    assert.match(details, /When 15 September 2026, 10am to 12pm/);
+    assert.match(details, /When 15 September 2026, 10am to midday/);
     assert.match(details, /Where Skills for Care, West Gate, Grace Street, Leeds Join online/);
     assert.match(pageText(section(res.body, 'minutes')), /welcomed the employer guide/);
     assert.match(section(res.body, 'decisions'), /href="\/recommendations\/TR-04"/);
@@ -169,7 +169,7 @@ describe('governance pages', () => {
 
   it('lists the meeting decisions on an item under "Discussed at", and updates the cached item page', async () => {
     const before = await t.app.inject('/recommendations/TR-04');
-    assert.match(pageText(section(before.body, 'discussed-at')), /Steering group: progress review, Workforce strategy steering group, 15 September 2026, 10am to 12pm Decision: The employer guide/);
+    assert.match(pageText(section(before.body, 'discussed-at')), /Steering group: progress review, Workforce strategy steering group, 15 September 2026, 10am to midday Decision: The employer guide/);
     const team = (await queryRows<{ id: number }>(t.database.db, sql`select id from users where email = 'team@example.org'`))[0]!;
     await t.services.governance.recordDecision(systemActor, { id: team.id, email: 'team@example.org', name: 'Tess', role: 'strategy_team', organisationId: null }, privateMeeting, { summary: 'Training costs to be modelled', itemCode: 'TR-04' });
     const afterwards = await t.app.inject('/recommendations/TR-04');

@@ -39,17 +39,27 @@ const LONDON = new Intl.DateTimeFormat('en-GB', {
   hourCycle: 'h12',
 });
 
+/**
+ * A moment's UK day ("2 March 2026") and time of day the GOV.UK way: midday and midnight by
+ * name, otherwise "3:15pm", or "10am" on the hour when `shortHours` is set.
+ */
+export function londonDayAndTime(moment: Date, { shortHours = false } = {}): { day: string; time: string } {
+  const parts = Object.fromEntries(LONDON.formatToParts(moment).map((p) => [p.type, p.value]));
+  const period = (parts.dayPeriod ?? '').toLowerCase();
+  const time =
+    parts.hour === '12' && parts.minute === '00'
+      ? period === 'am' ? 'midnight' : 'midday'
+      : `${parts.hour}${shortHours && parts.minute === '00' ? '' : `:${parts.minute}`}${period}`;
+  return { day: `${parts.day} ${parts.month} ${parts.year}`, time };
+}
+
 /** A moment as UK time, the GOV.UK way: "3:15pm on 18 July 2024" (midday and midnight by name). */
 export function formatDateTime(value: Date | string | null | undefined): string {
   if (!value) return '';
   const d = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(d.getTime())) return '';
-  const parts = Object.fromEntries(LONDON.formatToParts(d).map((p) => [p.type, p.value]));
-  const time =
-    parts.hour === '12' && parts.minute === '00'
-      ? parts.dayPeriod?.toLowerCase() === 'am' ? 'midnight' : 'midday'
-      : `${parts.hour}:${parts.minute}${(parts.dayPeriod ?? '').toLowerCase()}`;
-  return `${time} on ${parts.day} ${parts.month} ${parts.year}`;
+  const { day, time } = londonDayAndTime(d);
+  return `${time} on ${day}`;
 }
 
 export function formatNumber(value: number | null | undefined): string {
