@@ -12,6 +12,7 @@ import { StrategyService } from './features/strategy/service.ts';
 import { WorkforceService } from './features/workforce/service.ts';
 import { GovernanceService } from './features/governance/service.ts';
 import { EngagementService } from './features/engagement/service.ts';
+import { CommunityService } from './features/community/service.ts';
 
 /** One line per step that loaded something, for the log or the CLI. */
 export type DemoReport = string[];
@@ -27,6 +28,8 @@ export async function seedDemoData(database: Database, actor: Actor, strategy = 
   if (bodies) report.push(`Loaded the governance bodies: ${bodies}.`);
   const activities = await new EngagementService(database, strategy).seedShipped(actor);
   if (activities) report.push(`Loaded the engagement activities (illustrative): ${activities}.`);
+  const champions = await new CommunityService(database, { strategy }).seedShipped(actor);
+  if (champions) report.push(`Loaded the demo champions (invented): ${champions}.`);
   return report;
 }
 

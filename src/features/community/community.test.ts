@@ -1,7 +1,8 @@
 // Champions and "get involved", end to end through the pages, with email received by a real
 // SMTP server on 127.0.0.1: sign-up (nothing stored but the link's hash), confirmation,
 // approval and welcome, sign-in by link, pledges shown on the item page, export, erasure
-// (checked in the database), the contactable audience, enquiries and their retention.
+// (checked in the database), the contactable audience, enquiries and their retention. The hub
+// holds the invented demo champions, so every figure is checked against what was there before.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +10,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
+import { systemActor } from '../../platform/audit/audit.ts';
 import { queryRows } from '../../platform/db/client.ts';
 import { createMailer, type Mailer } from '../../platform/mail/mailer.ts';
 import { addPeople, createTestApp, eventually, pageText, signInAs, startSmtpServer, submitForm, type TestApp } from '../../testing.ts';
+import type { PublicStats } from './service.ts';
 
 const to = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a!.value.map((v) => v.address)).join(',');
 const linkIn = (mail: ParsedMail, pattern: RegExp) => pattern.exec(mail.text ?? '')?.[0];
@@ -36,9 +39,18 @@ describe('champions and get involved', () => {
   let team: string;
   let champion = '';
   let clock = new Date('2026-03-10T10:00:00Z');
+  // What the demo data holds before any test runs.
+  let demo: number;
+  let baseline: PublicStats;
+  let audience: Record<'northWest' | 'london' | 'ar06' | 'ar01', { email: string; name: string }[]>;
+  let ar06Pledges: number;
+  const teamViewer = { id: 1, email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' as const, organisationId: null };
+  const PRIYA = { email: 'priya@care.example', name: 'Priya Patel' };
+  const byEmail = (list: { email: string; name: string }[]) => [...list].sort((a, b) => a.email.localeCompare(b.email));
 
   const mailTo = (address: string) => smtp.received.filter((m) => to(m) === address);
   const count = async (table: string) => (await queryRows<{ n: number }>(t.database.db, sql.raw(`select count(*)::int as n from ${table}`)))[0]!.n;
+  const priyaId = async () => (await queryRows<{ id: number }>(t.database.db, sql`select id from champions where email = 'priya@care.example'`))[0]?.id;
 
   before(async () => {
     smtp = await startSmtpServer();
@@ -50,12 +62,35 @@ describe('champions and get involved', () => {
       { email: 'viewer@example.org', name: 'Vic Viewer', role: 'viewer' },
     ]);
     team = (await signInAs(t.app, 'team@example.org')).cookie;
+    demo = await count('champions');
+    baseline = await t.services.community.publicStats();
+    const community = t.services.community;
+    audience = {
+      northWest: await community.contactableAudience(teamViewer, { region: 'north_west' }),
+      london: await community.contactableAudience(teamViewer, { region: 'london' }),
+      ar06: await community.contactableAudience(teamViewer, { item: 'AR-06' }),
+      ar01: await community.contactableAudience(teamViewer, { item: 'AR-01' }),
+    };
+    ar06Pledges = (await community.itemChampions('AR-06'))!.pledges;
   });
   after(async () => {
     await t.close();
     await mailer.close();
     await smtp.close();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('holds the invented demo champions, loaded once; the public sees active ones, and names only those who agreed', async () => {
+    assert.ok(demo > 0, 'the demo template has champions');
+    assert.equal(await t.services.community.seedShipped(systemActor), 0, 'loads only into a hub with no champions');
+    assert.equal(await count('champions'), demo);
+    const rows = await queryRows<{ name: string; status: string; directory_consent: boolean }>(t.database.db, sql`select name, status, directory_consent from champions`);
+    const listed = rows.filter((r) => r.status === 'active' && r.directory_consent);
+    assert.equal(baseline.active, rows.filter((r) => r.status === 'active').length);
+    assert.equal(baseline.growth.at(-1)!.total, baseline.active, 'the growth tallies add up to the active champions');
+    const page = pageText((await t.app.inject({ url: '/champions' })).body);
+    assert.match(page, new RegExp(`Champions who agreed to be listed: ${listed.length}\\.`));
+    for (const r of rows) assert.equal(page.includes(r.name), listed.includes(r), `${r.name} (${r.status}, directory ${r.directory_consent}) ${listed.includes(r) ? 'is' : 'is not'} named`);
   });
 
   it('checks every field with an error summary, and stores nothing', async () => {
@@ -69,7 +104,7 @@ describe('champions and get involved', () => {
     assert.match(text, /Select yes if we may contact you/);
     assert.match(bad.body, /value="Priya Patel"/);
     assert.equal(await count('champion_signups'), 0);
-    assert.equal(await count('champions'), 0);
+    assert.equal(await count('champions'), demo);
   });
 
   it('a filled honeypot looks the same but does nothing', async () => {
@@ -89,7 +124,7 @@ describe('champions and get involved', () => {
     const signups = await queryRows<Record<string, unknown>>(t.database.db, sql`select * from champion_signups`);
     assert.equal(signups.length, 1);
     assert.ok(!JSON.stringify(signups).toLowerCase().includes('priya'), 'nothing personal stored before confirmation');
-    assert.equal(await count('champions'), 0);
+    assert.equal(await count('champions'), demo);
 
     await eventually(() => mailTo('priya@care.example').length === 1, 10_000, 'the confirmation email');
     const confirmation = mailTo('priya@care.example')[0]!;
@@ -98,7 +133,7 @@ describe('champions and get involved', () => {
     const landing = await t.app.inject({ url: link.pathname + link.search });
     assert.equal(landing.statusCode, 200);
     assert.match(pageText(landing.body), /Meadow View Care Home/);
-    assert.equal(await count('champions'), 0, 'opening the link confirms nothing');
+    assert.equal(await count('champions'), demo, 'opening the link confirms nothing');
     const tampered = await t.app.inject({ url: `${link.pathname}?token=${link.searchParams.get('token')!.slice(0, -3)}AAA` });
     assert.equal(tampered.statusCode, 404);
 
@@ -106,7 +141,7 @@ describe('champions and get involved', () => {
     assert.equal(confirmed.statusCode, 200);
     assert.match(pageText(confirmed.body), /The strategy team will check your sign-up/);
     assert.equal(await count('champion_signups'), 0);
-    const [row] = await queryRows<{ email: string; status: string; contact_consent_at: Date | null }>(t.database.db, sql`select email, status, contact_consent_at from champions`);
+    const [row] = await queryRows<{ email: string; status: string; contact_consent_at: Date | null }>(t.database.db, sql`select email, status, contact_consent_at from champions where email = 'priya@care.example'`);
     assert.equal(row!.email, 'priya@care.example');
     assert.equal(row!.status, 'pending');
     assert.ok(row!.contact_consent_at, 'the consent is kept with its time');
@@ -116,7 +151,8 @@ describe('champions and get involved', () => {
     const list = await t.app.inject({ url: '/admin/champions?status=pending', headers: { cookie: team } });
     assert.equal(list.statusCode, 200);
     assert.match(pageText(list.body), /Priya Patel/);
-    const id = (await queryRows<{ id: number }>(t.database.db, sql`select id from champions`))[0]!.id;
+    assert.equal(await count('champions'), demo + 1);
+    const id = (await priyaId())!;
     const approved = await submitForm(t.app, { url: `/admin/champions/${id}/decision`, formUrl: `/admin/champions/${id}`, cookie: team, fields: { decision: 'approve' } });
     assert.equal(approved.statusCode, 303);
     const page = await t.app.inject({ url: `/admin/champions/${id}`, headers: { cookie: team, ...(approved.headers['set-cookie'] ? { cookie: `${team}; ${String(approved.headers['set-cookie']).split(';')[0]}` } : {}) } });
@@ -146,7 +182,7 @@ describe('champions and get involved', () => {
     await t.services.community.settled();
     await eventually(() => mailTo('priya@care.example').length === 3 && mailTo('sam@care.example').length === 1, 10_000, 'both emails');
     assert.equal(mailTo('priya@care.example')[2]!.subject, 'You are already a strategy champion');
-    assert.equal(await count('champions'), 1, 'signing up again made no second record');
+    assert.equal(await count('champions'), demo + 1, 'signing up again made no second record (and Sam has not confirmed)');
   });
 
   it('a champion pledges and logs an action; both show on the item page', async () => {
@@ -160,6 +196,11 @@ describe('champions and get involved', () => {
     assert.match(pageText(bad.body), /Select an item from the list/);
     const pledged = await submitForm(t.app, { url: '/champions/me/pledges', formUrl: '/champions/me', cookie: champion, fields: { item: 'AR-06' } });
     assert.equal(pledged.statusCode, 303);
+    // A code with a letter after its number is an item like any other; a pledge can be removed.
+    assert.equal((await submitForm(t.app, { url: '/champions/me/pledges', formUrl: '/champions/me', cookie: champion, fields: { item: 'TR-05A' } })).statusCode, 303);
+    assert.match(pageText((await t.app.inject({ url: '/champions/me', headers: { cookie: champion } })).body), /TR-05A: Training in functional/);
+    assert.equal((await submitForm(t.app, { url: '/champions/me/pledges', formUrl: '/champions/me', cookie: champion, fields: { item: 'TR-05A', remove: 'yes' } })).statusCode, 303);
+    assert.doesNotMatch(pageText((await t.app.inject({ url: '/champions/me', headers: { cookie: champion } })).body), /Remove your pledge to TR-05A/);
 
     const noDate = await submitForm(t.app, { url: '/champions/me/actions', formUrl: '/champions/me/actions/new', cookie: champion, fields: { kind: 'talk', title: 'Team briefing', item: 'AR-06', peopleReached: 'lots' } });
     assert.equal(noDate.statusCode, 400);
@@ -174,33 +215,37 @@ describe('champions and get involved', () => {
     assert.equal(logged.statusCode, 303);
 
     const item = pageText((await t.app.inject({ url: '/recommendations/AR-06' })).body);
-    assert.match(item, /1 champion has pledged to champion this item/);
+    assert.match(item, new RegExp(`${ar06Pledges + 1} champions? ha(s|ve) pledged to champion this item`));
     assert.match(item, /Priya Patel, Registered manager, Meadow View Care Home \(North West\)/);
     assert.match(item, /Talk: Team briefing on the strategy/);
 
     const champions = pageText((await t.app.inject({ url: '/champions' })).body);
-    assert.match(champions, /1 active champion/);
+    assert.match(champions, new RegExp(`${baseline.active + 1} active champions?,`));
     assert.match(champions, /AR-06/);
     assert.match(champions, /Team briefing on the strategy/);
     const stats = (await t.app.inject({ url: '/api/v1/champions/stats' })).json<{ active: number; most_pledged: { code: string; pledges: number }[]; growth: { total: number }[] }>();
-    assert.equal(stats.active, 1);
-    assert.deepEqual(stats.most_pledged.map((p) => [p.code, p.pledges]), [['AR-06', 1]]);
-    assert.equal(stats.growth.at(-1)!.total, 1);
+    assert.equal(stats.active, baseline.active + 1);
+    assert.equal(stats.most_pledged.find((p) => p.code === 'AR-06')!.pledges, ar06Pledges + 1);
+    assert.equal(stats.growth.at(-1)!.total, (baseline.growth.at(-1)?.total ?? 0) + 1);
     const csv = await t.app.inject({ url: '/api/v1/champions/stats?format=csv' });
     assert.match(csv.headers['content-type'] as string, /text\/csv/);
     assert.match(csv.body, /pledges,AR-06,/);
   });
 
   it('gives the contactable audience for a filter, and exports CSV safe from formulas', async () => {
-    const viewer = { id: 1, email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' as const, organisationId: null };
-    assert.deepEqual(await t.services.community.contactableAudience(viewer, { region: 'north_west' }), [{ email: 'priya@care.example', name: 'Priya Patel' }]);
-    assert.deepEqual(await t.services.community.contactableAudience(viewer, { region: 'london' }), []);
-    assert.deepEqual(await t.services.community.contactableAudience(viewer, { item: 'AR-06' }), [{ email: 'priya@care.example', name: 'Priya Patel' }]);
-    assert.deepEqual(await t.services.community.contactableAudience(viewer, { item: 'AR-01' }), []);
+    const viewer = teamViewer;
+    assert.deepEqual(await t.services.community.contactableAudience(viewer, { region: 'north_west' }), byEmail([...audience.northWest, PRIYA]));
+    assert.deepEqual(await t.services.community.contactableAudience(viewer, { region: 'london' }), audience.london);
+    assert.deepEqual(await t.services.community.contactableAudience(viewer, { item: 'AR-06' }), byEmail([...audience.ar06, PRIYA]));
+    assert.deepEqual(await t.services.community.contactableAudience(viewer, { item: 'AR-01' }), audience.ar01);
+    // Checked against the table itself: active, agreed to emails, in the region.
+    const northWest = await queryRows<{ email: string; name: string }>(t.database.db, sql`select email, name from champions where status = 'active' and contact_consent and region = 'north_west' order by email`);
+    assert.deepEqual(byEmail([...audience.northWest, PRIYA]), northWest);
     const list = await t.app.inject({ url: '/admin/champions?region=north_west', headers: { cookie: team } });
-    assert.match(pageText(list.body), /1 champion in this selection can be contacted/);
+    const n = audience.northWest.length + 1;
+    assert.match(pageText(list.body), new RegExp(`${n} ${n === 1 ? 'champion' : 'champions'} in this selection can be contacted`));
 
-    await t.services.community.updateDetails({ type: 'system', label: 'test' }, (await queryRows<{ id: number }>(t.database.db, sql`select id from champions`))[0]!.id, {
+    await t.services.community.updateDetails({ type: 'system', label: 'test' }, (await priyaId())!, {
       ...JOIN,
       employer: '=HYPERLINK("http://evil.example")',
       setting: 'care_home',
@@ -224,10 +269,19 @@ describe('champions and get involved', () => {
     assert.equal(data.actions[0]!.title, 'Team briefing on the strategy');
     assert.equal(data.consents.contact.given, true);
 
+    const id = (await priyaId())!;
+    const before = { pledges: await count('champion_pledges'), actions: await count('champion_actions') };
     const erased = await submitForm(t.app, { url: '/champions/me/erase', cookie: champion, fields: {} });
     assert.equal(erased.statusCode, 200);
     assert.match(pageText(erased.body), /Your data has been deleted/);
-    for (const table of ['champions', 'champion_pledges', 'champion_actions', 'champion_sessions', 'champion_sign_in_links']) assert.equal(await count(table), 0, table);
+    assert.equal(await priyaId(), undefined);
+    assert.equal(await count('champions'), demo, 'only hers went (Sam never confirmed)');
+    for (const table of ['champion_pledges', 'champion_actions', 'champion_sessions', 'champion_sign_in_links']) {
+      const [row] = await queryRows<{ n: number }>(t.database.db, sql`select count(*)::int as n from ${sql.identifier(table)} where champion_id = ${id}`);
+      assert.equal(row!.n, 0, table);
+    }
+    assert.deepEqual({ pledges: await count('champion_pledges'), actions: await count('champion_actions') }, { pledges: before.pledges - 1, actions: before.actions - 1 }, 'nobody else’s pledges or actions went');
+    assert.equal(await count('champion_sessions'), 0);
     // Every text column of every table (the audit trail too) is searched for what she told us.
     const dump = await queryRows<{ text: string }>(
       t.database.db,
@@ -235,9 +289,9 @@ describe('champions and get involved', () => {
     );
     const all = dump.map((d) => d.text ?? '').join(' ').toLowerCase();
     for (const personal of ['priya', 'meadow view', 'registered manager', 'daily work', 'hyperlink', 'team briefing']) assert.ok(!all.includes(personal), `no "${personal}" left`);
-    const stats = (await t.app.inject({ url: '/api/v1/champions/stats' })).json<{ active: number; growth: { joined: number; left: number }[] }>();
-    assert.equal(stats.active, 0);
-    assert.deepEqual(stats.growth.map((g) => [g.joined, g.left]), [[1, 1]], 'anonymous counts keep the history');
+    const stats = (await t.app.inject({ url: '/api/v1/champions/stats' })).json<{ active: number; growth: { month: string; joined: number; left: number }[] }>();
+    assert.equal(stats.active, baseline.active);
+    assert.deepEqual(stats.growth.map((g) => [g.month, g.joined, g.left]), [...baseline.growth.map((g) => [g.month, g.joined, g.left]), ['2026-03-01', 1, 1]], 'anonymous counts keep the history');
     assert.equal((await t.app.inject({ url: '/champions/me', headers: { cookie: champion } })).statusCode, 303, 'the session went with the record');
   });
 

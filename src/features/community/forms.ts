@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import { emailField, nameField } from '../accounts/forms.ts';
 import { isoDate, multiLine, repeatable, singleLine } from '../../platform/http/validation.ts';
+import { CODE_PATTERN } from '../strategy/forms.ts';
 import { ACTION_KINDS, CHAMPION_REGIONS, CHAMPION_SETTINGS, CHAMPION_STATUSES, ENQUIRY_KINDS, ENQUIRY_STATUSES } from './schema.ts';
 
-const itemCode = z.string().trim().toUpperCase().regex(/^[A-Z]{1,5}-\d{1,4}$/, 'Select an item from the list');
+// Any code the strategy allows (TR-05A as well as AR-06); the service checks the item exists.
+const itemCode = z.string().trim().toUpperCase().max(20, 'Select an item from the list').regex(CODE_PATTERN, 'Select an item from the list');
 
 /**
  * A field people never see (hidden from sight and from screen readers, skipped by tab). A

@@ -79,6 +79,16 @@ export class CommunityRepository {
     return row;
   }
 
+  async countChampions(): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(champions);
+    return Number(row?.n ?? 0);
+  }
+
+  async insertChampion(values: typeof champions.$inferInsert): Promise<ChampionRecord> {
+    const [row] = await this.db.insert(champions).values(values).returning();
+    return row!;
+  }
+
   /** One record per address: a second confirmed sign-up updates the first. */
   async upsertChampion(values: typeof champions.$inferInsert): Promise<{ champion: ChampionRecord; created: boolean }> {
     const [row] = await this.db

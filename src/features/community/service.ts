@@ -5,7 +5,10 @@
 // emailed single-use sign-in links; the strategy team approves, and some settings approve
 // automatically. Audit events about champions carry ids and regions, never personal data.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { z } from 'zod';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { recordAudit, systemActor, type Actor } from '../../platform/audit/audit.ts';
 import { can } from '../../platform/auth/permissions.ts';
@@ -16,12 +19,13 @@ import { InputError } from '../../platform/http/validation.ts';
 import { formatDateTime } from '../../platform/http/views.ts';
 import type { JobQueue } from '../../platform/jobs/queue.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
+import { datasetsDir } from '../../platform/paths.ts';
 import { renderEmail } from '../../platform/mail/templates.ts';
 import type { StrategyService } from '../strategy/service.ts';
 import type { ChampionDetails, ChampionFilters, JoinDetails } from './forms.ts';
 import { ACTION_LABELS, REGION_LABELS } from './labels.ts';
 import { CommunityRepository, type ActionRecord, type ChampionRecord, type EnquiryRecord, type ReplyRecord } from './repository.ts';
-import { CHAMPION_SETTINGS, type ActionKind, type ChampionSetting, type EnquiryKind, type EnquiryStatus } from './schema.ts';
+import { ACTION_KINDS, CHAMPION_REGIONS, CHAMPION_SETTINGS, CHAMPION_STATUSES, type ActionKind, type ChampionSetting, type EnquiryKind, type EnquiryStatus } from './schema.ts';
 
 /** How long a confirmation link works. */
 export const CONFIRM_HOURS = 72;
@@ -83,6 +87,35 @@ export interface ItemChampions {
   pledges: number;
   actions: { kind: string; title: string; happenedOn: string; peopleReached: number; championName: string; region: string }[];
 }
+
+const isoDate = z.iso.date();
+/** The shipped demo champions (`data/datasets/demo-champions/champions.json`, invented). */
+const demoChampionsSchema = z.object({
+  champions: z.array(
+    z
+      .object({
+        email: z.email().refine((e) => e === e.trim().toLowerCase(), 'must be lower case'),
+        name: z.string().min(1),
+        jobRole: z.string().min(1),
+        employer: z.string().min(1),
+        setting: z.enum(CHAMPION_SETTINGS),
+        region: z.enum(CHAMPION_REGIONS),
+        why: z.string().min(1),
+        contactConsent: z.boolean(),
+        directoryConsent: z.boolean(),
+        status: z.enum(CHAMPION_STATUSES),
+        confirmedOn: isoDate,
+        decidedOn: isoDate.nullable(),
+        withdrawnOn: isoDate.optional(),
+        pledges: z.array(z.string()),
+        actions: z.array(
+          z.object({ kind: z.enum(ACTION_KINDS), title: z.string().min(1), description: z.string(), item: z.string().nullable(), happenedOn: isoDate, peopleReached: z.number().int().min(0) }),
+        ),
+      })
+      .refine((c) => (c.status === 'pending') === (c.decidedOn === null), 'a pending champion has no decision date, every other one has')
+      .refine((c) => (c.status === 'withdrawn') === (c.withdrawnOn !== undefined), 'only a withdrawn champion has a withdrawal date'),
+  ),
+});
 
 export interface EnquiryInput {
   kind: EnquiryKind;
@@ -670,6 +703,64 @@ export class CommunityService {
       const ids = await this.repo(tx).deleteClosedBefore(cutoff);
       if (ids.length) await recordAudit(tx, systemActor, { action: 'enquiry.deleted_after_retention', objectType: 'enquiry', objectId: ids.length === 1 ? ids[0]! : `${ids.length} enquiries`, after: { ids, retentionDays: this.retentionDays } });
       return ids.length;
+    });
+  }
+
+  /**
+   * Loads the shipped, invented demo champions (with their pledges, actions and the growth
+   * tallies their approvals make) into a hub that has no champions yet; returns how many.
+   * They count as welcomed, so nothing is emailed. The audit event carries counts only.
+   */
+  async seedShipped(actor: Actor): Promise<number> {
+    const demo = demoChampionsSchema.parse(JSON.parse(await readFile(path.join(datasetsDir, 'demo-champions', 'champions.json'), 'utf8')));
+    // Items are looked up before the transaction: the strategy service reads through the main connection.
+    const { items } = await this.options.strategy.itemsAsTheyStand();
+    const itemId = (code: string) => {
+      const item = items.find((i) => i.code === code);
+      if (!item) throw new Error(`The demo champions name an unknown item: ${code}`);
+      return item.id;
+    };
+    const at = (date: string) => new Date(`${date}T10:00:00Z`);
+    return this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      if ((await repo.countChampions()) > 0) return 0;
+      let pledges = 0;
+      let actions = 0;
+      for (const c of demo.champions) {
+        const confirmedAt = at(c.confirmedOn);
+        const decidedAt = c.decidedOn ? at(c.decidedOn) : null;
+        const withdrawnAt = c.withdrawnOn ? at(c.withdrawnOn) : null;
+        const champion = await repo.insertChampion({
+          email: c.email,
+          name: c.name,
+          jobRole: c.jobRole,
+          employer: c.employer,
+          setting: c.setting,
+          region: c.region,
+          why: c.why,
+          contactConsent: c.contactConsent,
+          contactConsentAt: c.contactConsent ? confirmedAt : null,
+          directoryConsent: c.directoryConsent,
+          directoryConsentAt: c.directoryConsent ? confirmedAt : null,
+          status: c.status,
+          confirmedAt,
+          decidedAt,
+          welcomedAt: c.status === 'active' || c.status === 'withdrawn' ? decidedAt : null,
+          withdrawnAt,
+          updatedAt: withdrawnAt ?? decidedAt ?? confirmedAt,
+        });
+        for (const code of c.pledges) if (await repo.addPledge(champion.id, itemId(code), decidedAt ?? confirmedAt)) pledges++;
+        for (const a of c.actions) {
+          await repo.addAction({ championId: champion.id, itemId: a.item ? itemId(a.item) : null, kind: a.kind, title: a.title, description: a.description, happenedOn: a.happenedOn, peopleReached: a.peopleReached, createdAt: at(a.happenedOn) });
+          actions++;
+        }
+        // Approved champions (those who withdrew too, once) joined in the month of their approval.
+        if (decidedAt && (c.status === 'active' || c.status === 'withdrawn')) await repo.tally(monthOf(decidedAt), { joined: 1 });
+        if (withdrawnAt) await repo.tally(monthOf(withdrawnAt), { left: 1 });
+      }
+      await recordAudit(tx, actor, { action: 'champion.seeded', objectType: 'champion', objectId: 'demo', after: { champions: demo.champions.length, pledges, actions } });
+      await this.bump(tx);
+      return demo.champions.length;
     });
   }
 
