@@ -2,6 +2,7 @@
 // pool, on the embedded database through pg-boss's `db` adapter. Jobs are rows, so they survive
 // restarts; several instances share the work (each job is fetched by one worker), and a
 // scheduled job runs once per slot however many instances are up.
+import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Database } from '../db/client.ts';
 import { JOB_SCHEMA } from './schema-name.ts';
@@ -26,7 +27,7 @@ export interface JobLog {
 }
 
 export interface SendOptions {
-  /** At most one queued or running job with this key: queuing the same work twice is a no-op. */
+  /** At most one waiting (queued, not yet started) job with this key: queuing the same work twice while it waits is a no-op. */
   singletonKey?: string;
   startAfter?: Date;
 }
@@ -63,7 +64,9 @@ export class JobQueue {
       retryLimit: definition.options.retryLimit ?? 3,
       retryDelay: definition.options.retryDelaySeconds ?? 30,
       retryBackoff: true,
-      ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
+      // Queues use pg-boss's "short" policy: one waiting job per key. Work without a key of its
+      // own gets a unique one, so only work that names the same key is merged.
+      singletonKey: options.singletonKey ?? randomUUID(),
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
     });
   }
@@ -106,9 +109,11 @@ export class JobQueue {
       });
       boss.on('error', (error: unknown) => this.log.error({ err: error }, 'job queue error'));
       await boss.start();
-      const existing = new Set((await boss.getQueues()).map((q) => q.name));
+      const existing = new Map((await boss.getQueues()).map((q) => [q.name, q.policy]));
       for (const name of this.definitions.keys()) {
-        if (!existing.has(name)) await boss.createQueue(name);
+        if (!existing.has(name)) await createQueueOnce(boss, name);
+        // Queues made before singleton keys were enforced ("standard" ignores them).
+        else if (existing.get(name) !== QUEUE_POLICY) await boss.updateQueue(name, { name, policy: QUEUE_POLICY });
       }
       this.boss = boss;
       return boss;
@@ -139,5 +144,30 @@ export class JobQueue {
     this.starting = undefined;
     this.working = false;
     if (boss) await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+  }
+}
+
+/** pg-boss's policy that keeps one waiting job per singleton key (a unique index); "standard" ignores keys. */
+const QUEUE_POLICY = 'short';
+
+/** PostgreSQL's codes for a deadlock victim and a unique row another transaction just wrote. */
+const RACE_CODES = new Set(['40P01', '23505']);
+
+/**
+ * Creates a queue, allowing for another instance creating it at the same moment (instances
+ * started together on a new release): PostgreSQL may end one of the two as a deadlock victim.
+ * The loser finds the queue made by the winner, or tries again after a short, random wait.
+ */
+async function createQueueOnce(boss: PgBoss, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(name, { name, policy: QUEUE_POLICY });
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+      if (attempt >= 5 || typeof code !== 'string' || !RACE_CODES.has(code)) throw error;
+      if (await boss.getQueue(name)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100 * attempt));
+    }
   }
 }
