@@ -3,14 +3,13 @@
 // what was heard, and the public "what we heard" page counts it. Every page passes axe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, signInAsFirstAdmin } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { baseUrl, expectNoAxeViolations, openPage, type OpenPage } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
 
 describe('engagement: what we heard', { skip: !setupPath && 'no first administrator was set up (the database already had people)' }, () => {
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: OpenPage | undefined;
   let page: Page;
   const qa = (hook: string) => page.locator(`[data-qa="${hook}"]`);
   /** The feedback count in the theme table's row for `name`. */
@@ -20,15 +19,10 @@ describe('engagement: what we heard', { skip: !setupPath && 'no first administra
   };
 
   before(async () => {
-    browser = await launchBrowser();
-    context = await newContext(browser, { javaScript: true });
-    page = await context.newPage();
-    await signInAsFirstAdmin(page);
+    opened = await openPage({ asFirstAdmin: true });
+    page = opened.page;
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-  });
+  after(async () => opened?.close());
 
   let before_: number;
 

@@ -5,24 +5,19 @@
 // it. Every page passes axe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, signInAsFirstAdmin } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { baseUrl, expectNoAxeViolations, openPage, type OpenPage } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
 
 describe('governance pages', () => {
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: OpenPage | undefined;
   let page: Page;
   before(async () => {
-    browser = await launchBrowser();
-    context = await newContext(browser, { javaScript: true });
-    page = await context.newPage();
+    opened = await openPage({ asFirstAdmin: false });
+    page = opened.page;
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-  });
+  after(async () => opened?.close());
   const qa = (hook: string) => page.locator(`[data-qa="${hook}"]`);
 
   it('lists the bodies and shows one with its members and meetings', async () => {
@@ -55,19 +50,13 @@ describe('governance pages', () => {
 });
 
 describe('governance admin', { skip: !setupPath && 'no first administrator was set up (the database already had people)' }, () => {
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: OpenPage | undefined;
   let page: Page;
   before(async () => {
-    browser = await launchBrowser();
-    context = await newContext(browser, { javaScript: true });
-    page = await context.newPage();
-    await signInAsFirstAdmin(page);
+    opened = await openPage({ asFirstAdmin: true });
+    page = opened.page;
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-  });
+  after(async () => opened?.close());
   const qa = (hook: string) => page.locator(`[data-qa="${hook}"]`);
 
   it('adds a body after correcting a mistake', async () => {

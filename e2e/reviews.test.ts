@@ -5,27 +5,21 @@
 // XLSX, and prints it. Every new page, admin and public, passes axe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, watchForProblems, signInAsFirstAdmin } from './support/browser.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { baseUrl, expectNoAxeViolations, newContext, watchForProblems, openPage, type OpenPage } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
 
 describe('the annual review', { skip: !setupPath && 'no first administrator was set up (the database already had people)' }, () => {
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: OpenPage | undefined;
   let page: Page;
   let codes: string[] = [];
 
   before(async () => {
-    browser = await launchBrowser();
-    context = await newContext(browser, { javaScript: true });
-    page = await context.newPage();
-    await signInAsFirstAdmin(page);
+    opened = await openPage({ asFirstAdmin: true });
+    page = opened.page;
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-  });
+  after(async () => opened?.close());
 
   const qa = (hook: string) => page.locator(`[data-qa="${hook}"]`);
 
@@ -111,7 +105,7 @@ describe('the annual review', { skip: !setupPath && 'no first administrator was 
     let reader: Page;
 
     before(async () => {
-      publicContext = await newContext(browser, { javaScript: true });
+      publicContext = await newContext(opened!.browser, { javaScript: true });
       reader = await publicContext.newPage();
     });
     after(async () => publicContext?.close());

@@ -5,32 +5,27 @@
 // accounts.test.ts) saves the adjusted view as a scenario. Every page passes axe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, watchForProblems, signInAsFirstAdmin } from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { baseUrl, expectNoAxeViolations, watchForProblems, signInAsFirstAdmin, openPage, type OpenPage } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
 // Until Monte Carlo runs in a worker pool, 1,000 runs in process take seconds on a busy machine.
 const SLOW = 180_000;
 
 describe('the workforce model', () => {
-  let browser: Browser;
-  let context: BrowserContext;
+  let opened: OpenPage | undefined;
   let page: Page;
   let problems: string[];
   let adjustedUrl = '';
 
   before(async () => {
-    browser = await launchBrowser();
-    context = await newContext(browser, { javaScript: true });
-    page = await context.newPage();
+    opened = await openPage();
+    page = opened.page;
     page.setDefaultNavigationTimeout(SLOW);
     page.setDefaultTimeout(SLOW);
     problems = watchForProblems(page);
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-  });
+  after(async () => opened?.close());
 
   const qa = (hook: string) => page.locator(`[data-qa="${hook}"]`);
   const figure = async (hook: string) => Number((await qa(hook).locator('.app-headline__figure').innerText()).replaceAll(',', ''));

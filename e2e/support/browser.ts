@@ -90,3 +90,25 @@ export async function signInAsFirstAdmin(page: Page): Promise<void> {
   await page.locator('[data-qa="sign-in"]').click();
   await page.waitForURL(/\/admin$/);
 }
+
+export interface OpenPage {
+  browser: Browser;
+  page: Page;
+  /** Closes the page's context and the browser. */
+  close(): Promise<void>;
+}
+
+/** A browser with one page on the hub, signed in as the first administrator if asked. */
+export async function openPage(options: { javaScript?: boolean; asFirstAdmin?: boolean } = {}): Promise<OpenPage> {
+  const browser = await launchBrowser();
+  const close = async () => browser.close();
+  try {
+    const context = await newContext(browser, { javaScript: options.javaScript ?? true });
+    const page = await context.newPage();
+    if (options.asFirstAdmin) await signInAsFirstAdmin(page);
+    return { browser, page, close: async () => (await context.close(), await close()) };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -3,20 +3,21 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A number that changes when data changes. Local writes update it at once (`set`); changes
+ * A value that changes when data changes (a revision number, or a key summarising some tables).
+ * Local writes update it at once (`set`) or make the next ask read it again (`forget`); changes
  * made by other instances are picked up within `maxAgeMs` by re-reading it.
  */
-export class Revision {
-  private value: number | undefined;
+export class Revision<T = number> {
+  private value: T | undefined;
   private checkedAt = 0;
-  private pending: Promise<number> | undefined;
+  private pending: Promise<T> | undefined;
 
   constructor(
-    private readonly read: () => Promise<number>,
+    private readonly read: () => Promise<T>,
     private readonly maxAgeMs: number,
   ) {}
 
-  async current(): Promise<number> {
+  async current(): Promise<T> {
     if (this.value !== undefined && Date.now() - this.checkedAt < this.maxAgeMs) return this.value;
     // One read in flight at a time, however many requests ask.
     this.pending ??= this.read()
@@ -31,9 +32,13 @@ export class Revision {
     return this.pending;
   }
 
-  set(value: number): void {
+  set(value: T): void {
     this.value = value;
     this.checkedAt = Date.now();
+  }
+
+  forget(): void {
+    this.value = undefined;
   }
 }
 

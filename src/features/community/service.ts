@@ -4,7 +4,8 @@
 // says nothing about whether an address was known. Champions manage their own record through
 // emailed single-use sign-in links; the strategy team approves, and some settings approve
 // automatically. Audit events about champions carry ids and regions, never personal data.
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -40,8 +41,27 @@ export const DEFAULT_ENQUIRY_RETENTION_DAYS = 365;
 
 export const COMMUNITY_JOBS = { tidy: 'community.forget-expired', retention: 'community.delete-closed-enquiries' } as const;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const newToken = () => randomBytes(32).toString('base64url');
+type DetailFields = Pick<ChampionDetails, 'name' | 'jobRole' | 'employer' | 'setting' | 'region' | 'why' | 'contactConsent' | 'directoryConsent'>;
+
+/**
+ * A champion's details as table fields. A consent given now is dated `at`; one already given
+ * (in `before`) keeps its date; one withdrawn has none.
+ */
+function detailFields(d: DetailFields, at: Date, before?: Pick<ChampionRecord, 'contactConsent' | 'contactConsentAt' | 'directoryConsent' | 'directoryConsentAt'>) {
+  return {
+    name: d.name,
+    jobRole: d.jobRole,
+    employer: d.employer,
+    setting: d.setting,
+    region: d.region,
+    why: d.why,
+    contactConsent: d.contactConsent,
+    contactConsentAt: d.contactConsent ? (before?.contactConsent ? before.contactConsentAt : at) : null,
+    directoryConsent: d.directoryConsent,
+    directoryConsentAt: d.directoryConsent ? (before?.directoryConsent ? before.directoryConsentAt : at) : null,
+  };
+}
+
 const monthOf = (date: Date) => `${date.toISOString().slice(0, 7)}-01`;
 
 export interface CommunityOptions {
@@ -233,8 +253,8 @@ export class CommunityService {
       const sentToday = waiting && now.getTime() - waiting.lastSentAt.getTime() < 86_400_000 ? waiting.sentToday : 0;
       if (sentToday >= CONFIRMATIONS_PER_DAY) return false;
       // A second sign-up replaces the first: one waiting sign-up per address, its link the newest.
-      await repo.saveSignup({ linkHash: sha256(id), emailKey, expiresAt, sentToday: sentToday + 1, lastSentAt: now });
-      await recordAudit(tx, actor, { action: waiting ? 'champion.signup_resent' : 'champion.signup_requested', objectType: 'champion_signup', objectId: sha256(id).slice(0, 16), after: { region: details.region, setting: details.setting } });
+      await repo.saveSignup({ linkHash: hashToken(id), emailKey, expiresAt, sentToday: sentToday + 1, lastSentAt: now });
+      await recordAudit(tx, actor, { action: waiting ? 'champion.signup_resent' : 'champion.signup_requested', objectType: 'champion_signup', objectId: hashToken(id).slice(0, 16), after: { region: details.region, setting: details.setting } });
       return true;
     });
     if (!send) return;
@@ -246,7 +266,7 @@ export class CommunityService {
   async signupFromLink(token: string): Promise<JoinDetails | undefined> {
     const payload = this.unseal(token);
     if (!payload) return undefined;
-    return (await this.repo().signupByLink(sha256(payload.id), this.now())) ? payload.d : undefined;
+    return (await this.repo().signupByLink(hashToken(payload.id), this.now())) ? payload.d : undefined;
   }
 
   /** Uses a confirmation link: the champion record is created (or updated), approved at once if their setting says so. */
@@ -257,22 +277,13 @@ export class CommunityService {
     const d = payload.d;
     const champion = await this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
-      if (!(await repo.signupByLink(sha256(payload.id), now))) return undefined;
-      await repo.deleteSignup(sha256(payload.id));
+      if (!(await repo.signupByLink(hashToken(payload.id), now))) return undefined;
+      await repo.deleteSignup(hashToken(payload.id));
       const auto = (await repo.autoApproveSettings()).includes(d.setting);
       const consentAt = new Date(payload.at);
       const { champion, created } = await repo.upsertChampion({
         email: d.email,
-        name: d.name,
-        jobRole: d.jobRole,
-        employer: d.employer,
-        setting: d.setting,
-        region: d.region,
-        why: d.why,
-        contactConsent: d.contactConsent,
-        contactConsentAt: d.contactConsent ? consentAt : null,
-        directoryConsent: d.directoryConsent,
-        directoryConsentAt: d.directoryConsent ? consentAt : null,
+        ...detailFields(d, consentAt),
         status: auto ? 'active' : 'pending',
         autoApproved: auto,
         confirmedAt: now,
@@ -314,7 +325,7 @@ export class CommunityService {
       const repo = this.repo(tx);
       await repo.championById(champion.id, true);
       if ((await repo.recentSignInLinks(champion.id, now)) >= SIGN_IN_LINKS_LIVE) return false;
-      await repo.addSignInLink(sha256(token), champion.id, new Date(now.getTime() + SIGN_IN_MINUTES * 60_000));
+      await repo.addSignInLink(hashToken(token), champion.id, new Date(now.getTime() + SIGN_IN_MINUTES * 60_000));
       return true;
     });
     return issued ? token : undefined;
@@ -327,7 +338,7 @@ export class CommunityService {
   }
 
   async signInLinkWorks(token: string): Promise<boolean> {
-    return (await this.repo().signInLinkChampion(sha256(token), this.now())) !== undefined;
+    return (await this.repo().signInLinkChampion(hashToken(token), this.now())) !== undefined;
   }
 
   /** Uses a sign-in link (once) and starts a session; returns the session's token. */
@@ -336,20 +347,20 @@ export class CommunityService {
     const session = newToken();
     return this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
-      const championId = await repo.useSignInLink(sha256(token), now);
+      const championId = await repo.useSignInLink(hashToken(token), now);
       if (championId === undefined) return undefined;
-      await repo.addSession(sha256(session), championId, new Date(now.getTime() + CHAMPION_SESSION_HOURS * 3_600_000));
+      await repo.addSession(hashToken(session), championId, new Date(now.getTime() + CHAMPION_SESSION_HOURS * 3_600_000));
       await recordAudit(tx, championActor(championId, meta), { action: 'champion.signed_in', objectType: 'champion', objectId: championId });
       return session;
     });
   }
 
   async sessionChampion(token: string): Promise<ChampionRecord | undefined> {
-    return this.repo().sessionChampion(sha256(token), this.now());
+    return this.repo().sessionChampion(hashToken(token), this.now());
   }
 
   async signOut(token: string): Promise<void> {
-    await this.repo().deleteSession(sha256(token));
+    await this.repo().deleteSession(hashToken(token));
   }
 
   /* ----- a champion's own record ----- */
@@ -388,16 +399,7 @@ export class CommunityService {
       const before = await repo.championById(championId, true);
       if (!before) throw new NotFoundError('champion');
       const after = await repo.updateChampion(championId, {
-        name: details.name,
-        jobRole: details.jobRole,
-        employer: details.employer,
-        setting: details.setting,
-        region: details.region,
-        why: details.why,
-        contactConsent: details.contactConsent,
-        directoryConsent: details.directoryConsent,
-        contactConsentAt: details.contactConsent ? (before.contactConsent ? before.contactConsentAt : now) : null,
-        directoryConsentAt: details.directoryConsent ? (before.directoryConsent ? before.directoryConsentAt : now) : null,
+        ...detailFields(details, now, before),
         updatedAt: now,
       });
       const changed = (['name', 'jobRole', 'employer', 'setting', 'region', 'why', 'contactConsent', 'directoryConsent'] as const).filter((k) => before[k] !== after[k]);
@@ -732,16 +734,7 @@ export class CommunityService {
         const withdrawnAt = c.withdrawnOn ? at(c.withdrawnOn) : null;
         const champion = await repo.insertChampion({
           email: c.email,
-          name: c.name,
-          jobRole: c.jobRole,
-          employer: c.employer,
-          setting: c.setting,
-          region: c.region,
-          why: c.why,
-          contactConsent: c.contactConsent,
-          contactConsentAt: c.contactConsent ? confirmedAt : null,
-          directoryConsent: c.directoryConsent,
-          directoryConsentAt: c.directoryConsent ? confirmedAt : null,
+          ...detailFields(c, confirmedAt),
           status: c.status,
           confirmedAt,
           decidedAt,

@@ -496,7 +496,7 @@ export class DraftingService {
       const meeting = await this.deps.governance.meeting(d.meetingId);
       decisions.push({
         ...d,
-        meeting: meeting && { id: meeting.id, title: meeting.title, startsAt: meeting.startsAt, bodyName: meeting.body.name },
+        meeting: meeting && meetingRef(meeting),
         itemCode: d.itemId ? (await this.deps.strategy.itemCode(d.itemId))?.code : undefined,
       });
     }
@@ -586,10 +586,15 @@ export class DraftingService {
     return {
       group: { slug: group.slug, name: group.name },
       review: review && review.strength && review.recommendation && review.completedAt ? { strength: review.strength, recommendation: review.recommendation, completedAt: review.completedAt } : undefined,
-      meeting: meeting && { id: meeting.id, title: meeting.title, startsAt: meeting.startsAt, bodyName: meeting.body.name },
+      meeting: meeting && meetingRef(meeting),
       decidedAt: origin.decision.recordedAt,
     };
   }
+}
+
+/** A meeting as a draft's page and an item's provenance name it. */
+function meetingRef(meeting: MeetingRecord & { body: BodyRecord }) {
+  return { id: meeting.id, title: meeting.title, startsAt: meeting.startsAt, bodyName: meeting.body.name };
 }
 
 /** What the audit trail keeps of a version. */

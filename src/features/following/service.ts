@@ -2,7 +2,7 @@
 // sent until it is used, and the page never says whether the address was known. When the
 // strategy team publishes a verified update, a job emails the item's confirmed followers, each
 // once per update, with a link that stops the emails at once (also by RFC 8058 one-click).
-import { createHash, randomBytes } from 'node:crypto';
+import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { recordAudit, systemActor, type Actor } from '../../platform/audit/audit.ts';
 import { formatDate, formatDateTime } from '../../platform/http/views.ts';
@@ -22,8 +22,6 @@ export const CONFIRMATIONS_PER_DAY = 3;
 
 export const FOLLOW_JOBS = { notify: 'following.notify-update', forget: 'following.forget-unconfirmed' } as const;
 
-const hash = (token: string) => createHash('sha256').update(token).digest('hex');
-const newToken = () => randomBytes(32).toString('base64url');
 /** Only the domain goes in the audit trail: the address itself is personal data. */
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1);
 
@@ -99,7 +97,7 @@ export class FollowingService {
       const sentToday = existing?.lastConfirmationAt && now.getTime() - existing.lastConfirmationAt.getTime() < 86_400_000 ? existing.confirmationsSent : 0;
       if (sentToday >= CONFIRMATIONS_PER_DAY) return { send: 'none' as const, follower: existing };
       const values = {
-        confirmTokenHash: hash(token),
+        confirmTokenHash: hashToken(token),
         confirmExpiresAt: new Date(now.getTime() + CONFIRM_HOURS * 3_600_000),
         confirmationsSent: sentToday + 1,
         lastConfirmationAt: now,
@@ -142,14 +140,14 @@ export class FollowingService {
 
   /** The follow a confirmation link is for, while the link works. */
   async confirmation(token: string): Promise<FollowTarget | undefined> {
-    const follower = await this.repo().byConfirmToken(hash(token), this.now());
+    const follower = await this.repo().byConfirmToken(hashToken(token), this.now());
     return follower && this.withItem(follower);
   }
 
   async confirm(actor: Actor, token: string): Promise<FollowTarget | undefined> {
     const follower = await this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
-      const found = await repo.byConfirmToken(hash(token), this.now());
+      const found = await repo.byConfirmToken(hashToken(token), this.now());
       if (!found) return undefined;
       const confirmed = await repo.update(found.id, { confirmedAt: this.now(), confirmTokenHash: null, confirmExpiresAt: null });
       await recordAudit(tx, actor, { action: 'follower.confirmed', objectType: 'item_follower', objectId: found.id, after: { emailDomain: domainOf(found.email) } });

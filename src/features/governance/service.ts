@@ -4,6 +4,7 @@
 // at a steering-group meeting). Every write runs in one transaction with its audit event.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Revision } from '../../platform/cache.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
@@ -115,12 +116,16 @@ interface DemoGovernance {
 export class GovernanceService {
   private readonly now: () => Date;
 
+  /** A key summarising bodies, meetings and decisions: see revision(). Another instance's writes show within a second. */
+  private readonly state: Revision<string>;
+
   constructor(
     private readonly database: Database,
     private readonly strategy: StrategyService,
     options: { now?: (() => Date) | undefined } = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.state = new Revision(() => this.repo().stateKey(), 1000);
   }
 
   private repo(exec: Executor = this.database.db): GovernanceRepository {
@@ -243,8 +248,17 @@ export class GovernanceService {
   }
 
   /** Changes whenever a body, meeting or decision changes (cached pages that show them key on it). */
-  async revision(): Promise<string> {
-    return this.repo().stateKey();
+  revision(): Promise<string> {
+    return this.state.current();
+  }
+
+  /** One write in one transaction; afterwards this instance's revision is read afresh. */
+  private async write<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    try {
+      return await this.database.db.transaction(work);
+    } finally {
+      this.state.forget();
+    }
   }
 
   async membership(id: number): Promise<(MembershipRecord & { personName: string }) | undefined> {
@@ -264,7 +278,7 @@ export class GovernanceService {
   /* ----- writing ----- */
 
   async createBody(actor: Actor, input: BodyInput): Promise<BodyRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       await this.checkBody(repo, input, undefined);
       const body = await repo.insertBody({ ...input, position: await repo.countBodies() });
@@ -274,7 +288,7 @@ export class GovernanceService {
   }
 
   async updateBody(actor: Actor, id: number, input: BodyInput, version: number): Promise<BodyRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.bodyById(id, true);
       if (!before) throw new NotFoundError('No such body');
@@ -308,7 +322,7 @@ export class GovernanceService {
   }
 
   async addMember(actor: Actor, bodyId: number, input: MemberInput): Promise<MembershipRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const body = await repo.bodyById(bodyId, true);
       if (!body) throw new NotFoundError('No such body');
@@ -335,7 +349,7 @@ export class GovernanceService {
   }
 
   async updateMembership(actor: Actor, id: number, change: MembershipChange): Promise<MembershipRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.membershipById(id);
       if (!before) throw new NotFoundError('membership');
@@ -347,7 +361,7 @@ export class GovernanceService {
 
   /** Ends a membership on a day: the person moves to the body's past members from the next day. */
   async endMembership(actor: Actor, id: number, endsOn: string): Promise<MembershipRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.membershipById(id);
       if (!before) throw new NotFoundError('membership');
@@ -360,7 +374,7 @@ export class GovernanceService {
 
   /** Removes a membership entered by mistake (one that ended stays, with its end date). */
   async removeMembership(actor: Actor, id: number): Promise<MembershipRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.membershipById(id);
       if (!before) throw new NotFoundError('membership');
@@ -371,7 +385,7 @@ export class GovernanceService {
   }
 
   async createMeeting(actor: Actor, bodyId: number, input: MeetingInput): Promise<MeetingRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const body = await repo.bodyById(bodyId, true);
       if (!body) throw new NotFoundError('No such body');
@@ -385,7 +399,7 @@ export class GovernanceService {
 
   /** Changes a meeting's time, place, agenda and papers; a stale version is a ConflictError. */
   async updateMeeting(actor: Actor, id: number, input: Omit<MeetingInput, 'minutes' | 'minutesPublic' | 'cancelled'>, version: number): Promise<MeetingRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.meetingById(id, true);
       if (!before) throw new NotFoundError('meeting');
@@ -407,7 +421,7 @@ export class GovernanceService {
 
   /** Marks a meeting cancelled: it stays listed, and calendars show it as cancelled. */
   async cancelMeeting(actor: Actor, id: number, version: number): Promise<MeetingRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.meetingById(id, true);
       if (!before) throw new NotFoundError('meeting');
@@ -421,7 +435,7 @@ export class GovernanceService {
 
   /** The minutes and who may read them: the strategy team, or a chair or co-chair of the body. */
   async setMinutes(actor: Actor, user: CurrentUser, id: number, minutes: { text: string; isPublic: boolean }, version: number): Promise<MeetingRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.meetingById(id, true);
       if (!before) throw new NotFoundError('meeting');
@@ -435,7 +449,7 @@ export class GovernanceService {
 
   /** Records a decision of a meeting, linked to an item by its code where it concerns one. */
   async recordDecision(actor: Actor, user: CurrentUser, meetingId: number, decision: { summary: string; itemCode: string | null }): Promise<DecisionRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const meeting = await repo.meetingById(meetingId);
       if (!meeting) throw new NotFoundError('meeting');
@@ -451,7 +465,7 @@ export class GovernanceService {
   }
 
   async removeDecision(actor: Actor, user: CurrentUser, meetingId: number, decisionId: number): Promise<DecisionRecord> {
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       const meeting = await repo.meetingById(meetingId);
       if (!meeting) throw new NotFoundError('meeting');
@@ -473,6 +487,7 @@ export class GovernanceService {
     if (!meeting) throw new NotFoundError('No such meeting');
     const row = await repo.insertDecision({ meetingId, summary: decision.summary, itemId: decision.itemId });
     await recordAudit(tx, actor, { action: 'governance.decision-recorded', objectType: 'governance_meeting', objectId: String(meetingId), after: row });
+    this.state.forget();
     return row;
   }
 
@@ -495,7 +510,7 @@ export class GovernanceService {
       if (!item) throw new Error(`The demo governance data names an unknown item: ${code}`);
       itemIds.set(code, item.id);
     }
-    return this.database.db.transaction(async (tx) => {
+    return this.write(async (tx) => {
       const repo = this.repo(tx);
       if ((await repo.countBodies()) > 0) return 0;
       const bySlug = new Map<string, BodyRecord>();

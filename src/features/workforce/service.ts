@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Revision } from '../../platform/cache.ts';
 import { deliveryAdjustedScenario, deliveryWeight, itemWorth } from '../../model/delivery.ts';
 import { canonicalJson, runHash } from '../../model/hash.ts';
 import { BASELINE_POLICY_LEVERS, DEFAULT_PARAMETERS, headlineGap, project, type ProjectionRow } from '../../model/project.ts';
@@ -167,8 +168,8 @@ export class WorkforceService {
   private readonly resultCache = new Map<string, RunResult>();
   private readonly inputsCache = new Map<string, { inputs: ModelInputs; digest: string }>();
   private readonly monteCarlo: MonteCarloRunner;
-  /** The last state key read, and when: see revision(). */
-  private state: { key: string; at: number } | undefined;
+  /** A key summarising datasets, scenarios and levers: see revision(). */
+  private readonly state: Revision<string>;
 
   constructor(
     private readonly database: Database,
@@ -176,6 +177,7 @@ export class WorkforceService {
     options: { monteCarlo?: MonteCarloRunner } = {},
   ) {
     this.monteCarlo = options.monteCarlo ?? inProcessMonteCarlo;
+    this.state = new Revision(() => this.repo().stateKey(), 1000);
   }
 
   private repo(exec = this.database.db) {
@@ -185,17 +187,14 @@ export class WorkforceService {
   /**
    * Changes whenever datasets, scenarios or items' levers change, so pages that cache what the
    * model says (an item's worth) can fold it into their cache key. Writes here forget it at
-   * once; another instance's writes are seen within `maxAgeMs`.
+   * once; another instance's writes are seen within a second.
    */
-  async revision(maxAgeMs = 1000): Promise<string> {
-    if (this.state && Date.now() - this.state.at < maxAgeMs) return this.state.key;
-    const key = await this.repo().stateKey();
-    this.state = { key, at: Date.now() };
-    return key;
+  revision(): Promise<string> {
+    return this.state.current();
   }
 
   private changed(): void {
-    this.state = undefined;
+    this.state.forget();
   }
 
   // ── Datasets ────────────────────────────────────────────────────────────────────────────
