@@ -46,6 +46,8 @@ import { GovernanceService } from './features/governance/service.ts';
 import { EngagementService } from './features/engagement/service.ts';
 import { engagementRoutes } from './features/engagement/routes.ts';
 import { CommunityService } from './features/community/service.ts';
+import { BulletinsService } from './features/bulletins/service.ts';
+import { bulletinsRoutes } from './features/bulletins/routes.ts';
 import { communityRoutes } from './features/community/routes.ts';
 import { DraftingService } from './features/drafting/service.ts';
 import { draftingRoutes } from './features/drafting/routes.ts';
@@ -60,6 +62,7 @@ export interface AppServices {
   cycles: CyclesService;
   following: FollowingService;
   community: CommunityService;
+  bulletins: BulletinsService;
   reviews: ReviewsService;
   workforce: WorkforceService;
   governance: GovernanceService;
@@ -107,6 +110,7 @@ export const NAVIGATION = [
   { href: '/workforce', text: 'Workforce model' },
   { href: '/governance', text: 'Governance' },
   { href: '/champions', text: 'Champions' },
+  { href: '/bulletins', text: 'Bulletins' },
   { href: '/get-involved', text: 'Get involved' },
 ];
 
@@ -139,6 +143,23 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // it publishes: the callback closes the loop once both exist.
   const progress: ProgressService = options.services?.progress ?? new ProgressService(database, strategy, (updateId): Promise<void> => following.notifyPublished(updateId).catch((err: unknown) => logError(err, 'could not queue emails to followers')));
   const following: FollowingService = options.services?.following ?? new FollowingService(database, { strategy, progress, mailer, jobs, baseUrl: config.baseUrl, now: options.now, logError });
+  // Bulletins narrow a campaign to a group of champions through community, and community keeps
+  // champions news in step through bulletins: the callback closes the loop once both exist.
+  const bulletins: BulletinsService =
+    options.services?.bulletins ??
+    new BulletinsService(database, {
+      mailer,
+      jobs,
+      baseUrl: config.baseUrl,
+      secret: config.sessionSecret,
+      sendRate: config.bulletinSendRate,
+      now: options.now,
+      logError,
+      logInfo: (o, m) => app.log.info(o, m),
+      championEmails: (group) => community.contactableEmails(group),
+    });
+  const community: CommunityService =
+    options.services?.community ?? new CommunityService(database, { strategy, secret: config.sessionSecret, mailer, jobs, baseUrl: config.baseUrl, now: options.now, enquiryRetentionDays: config.enquiryRetentionDays, logError, news: bulletins });
   // Monte Carlo runs on every core, in worker threads started at the first run that needs them.
   let monteCarloPool: MonteCarloPool | undefined;
   const services: AppServices = {
@@ -149,7 +170,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     progress,
     cycles: options.services?.cycles ?? new CyclesService(database, { strategy, reporters: (id) => accounts.reportersOf(id), reporterCounts: () => accounts.reporterCounts(), jobs, mailer, baseUrl: config.baseUrl, now: options.now }),
     following,
-    community: options.services?.community ?? new CommunityService(database, { strategy, secret: config.sessionSecret, mailer, jobs, baseUrl: config.baseUrl, now: options.now, enquiryRetentionDays: config.enquiryRetentionDays, logError }),
+    bulletins,
+    community,
     reviews: options.services?.reviews ?? new ReviewsService(database, strategy),
     governance: options.services?.governance ?? new GovernanceService(database, strategy, { now: options.now }),
     engagement: options.services?.engagement ?? new EngagementService(database, strategy),
@@ -163,6 +185,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await services.accounts.settled();
     await services.following.settled();
     await services.community.settled();
+    await services.bulletins.settled();
     await monteCarloPool?.close();
     if (!options.mailer) await mailer.close();
   });
@@ -212,6 +235,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(cycleRoutes, { cycles: services.cycles });
   await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.signInRateLimit ?? 10 });
   await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production' });
+  await app.register(bulletinsRoutes, { bulletins: services.bulletins, strategy: services.strategy, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, baseUrl: config.baseUrl });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });
   await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
   await app.register(progressDashboardRoutes, { progress: services.progress, openapi });

@@ -22,6 +22,7 @@ const envSchema = z.object({
     .optional(),
   PUBLIC_FORM_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   ENQUIRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  BULLETIN_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +41,8 @@ export interface Config {
   publicFormRateLimit: number;
   /** Days a closed enquiry is kept before the scheduled job deletes it. */
   enquiryRetentionDays: number;
+  /** Bulletin emails a second per sending instance (keep under the mail relay's limit). */
+  bulletinSendRate: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     publicFormRateLimit: e.PUBLIC_FORM_RATE_LIMIT,
     enquiryRetentionDays: e.ENQUIRY_RETENTION_DAYS,
+    bulletinSendRate: e.BULLETIN_SEND_RATE,
   };
 }

@@ -13,6 +13,7 @@ import { WorkforceService } from './features/workforce/service.ts';
 import { GovernanceService } from './features/governance/service.ts';
 import { EngagementService } from './features/engagement/service.ts';
 import { CommunityService } from './features/community/service.ts';
+import { BulletinsService } from './features/bulletins/service.ts';
 
 /** One line per step that loaded something, for the log or the CLI. */
 export type DemoReport = string[];
@@ -28,7 +29,11 @@ export async function seedDemoData(database: Database, actor: Actor, strategy = 
   if (bodies) report.push(`Loaded the governance bodies: ${bodies}.`);
   const activities = await new EngagementService(database, strategy).seedShipped(actor);
   if (activities) report.push(`Loaded the engagement activities (illustrative): ${activities}.`);
-  const champions = await new CommunityService(database, { strategy }).seedShipped(actor);
+  const catalogue = await strategy.catalogue();
+  const bulletins = new BulletinsService(database, {});
+  const mail = await bulletins.seedShipped(actor, catalogue);
+  if (mail.lists || mail.bulletins) report.push(`Loaded the mailing lists (${mail.lists}) and the demo bulletins (illustrative): ${mail.bulletins}.`);
+  const champions = await new CommunityService(database, { strategy, news: bulletins }).seedShipped(actor);
   if (champions) report.push(`Loaded the demo champions (invented): ${champions}.`);
   return report;
 }

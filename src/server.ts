@@ -65,6 +65,8 @@ async function main(): Promise<void> {
   // This instance runs background jobs (reminders, emails to followers) and keeps the schedules;
   // a scan at start catches up on a morning missed while the hub was stopped.
   await app.jobs.start({ work: true });
+  // A send stopped by a crash or restart carries on now, not when its old job times out.
+  await app.services.bulletins.resumeSending();
   await app.jobs.send(REMINDER_JOBS.scan, {}, { singletonKey: 'scan-at-start' });
   const shown = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
   app.log.info(`Workforce Strategy Hub is running at http://${shown}:${config.port}`);

@@ -47,7 +47,7 @@ describe('strategy-hub command', () => {
     assert.equal(migrated.code, 0, migrated.stderr);
     assert.match(migrated.stdout, /Migrations: (\d+) of \1 applied/);
     const seeded = await cli('seed');
-    assert.equal(seeded.stdout.trim(), 'Loaded the demo strategy.\nLoaded the workforce model data: 2 datasets, 4 scenarios, levers for 11 items.\nLoaded the governance bodies: 10.\nLoaded the engagement activities (illustrative): 6.\nLoaded the demo champions (invented): 12.');
+    assert.equal(seeded.stdout.trim(), 'Loaded the demo strategy.\nLoaded the workforce model data: 2 datasets, 4 scenarios, levers for 11 items.\nLoaded the governance bodies: 10.\nLoaded the engagement activities (illustrative): 6.\nLoaded the mailing lists (12) and the demo bulletins (illustrative): 3.\nLoaded the demo champions (invented): 12.');
     const again = await cli('seed');
     assert.equal(again.stdout.trim(), 'The demo data is already loaded; nothing changed.');
   });

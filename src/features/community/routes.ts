@@ -371,6 +371,7 @@ export async function communityRoutes(app: FastifyInstance, { community, account
       list,
       items: await community.pledgeableItems(),
       exportHref: `/admin/champions.csv${filterHref(filters)}`,
+      messageHref: `/admin/bulletins/new${queryString({ region: filters.region, setting: filters.setting, item: filters.item })}`,
       pagination: pagination(page, list.pages, (n) => `/admin/champions${filterHref(filters, { page: n > 1 ? n : undefined })}`, 'champions'),
       ...labels,
     });

@@ -75,6 +75,14 @@ export interface CommunityOptions {
   enquiryRetentionDays?: number | undefined;
   logError?: (error: unknown, message: string) => void;
   revisionMaxAgeMs?: number;
+  /** The bulletins' champions news list: approved champions who agreed to contact are on it. */
+  news?: ChampionsNewsList | undefined;
+}
+
+/** What the community feature asks of the bulletins feature, in the caller's transaction. */
+export interface ChampionsNewsList {
+  addChampionIn(tx: Executor, actor: Actor, email: string, consentAt: Date): Promise<void>;
+  removeChampionIn(tx: Executor, actor: Actor, email: string): Promise<void>;
 }
 
 interface SealedSignup {
@@ -197,6 +205,13 @@ export class CommunityService {
     return this.revisionClock.current();
   }
 
+  /** Keeps champions news in step: on it while active and agreeing to contact, off it otherwise. */
+  private async syncNews(tx: Executor, actor: Actor, champion: Pick<ChampionRecord, 'email' | 'status' | 'contactConsent' | 'contactConsentAt'> | undefined, gone = false): Promise<void> {
+    if (!champion || !this.options.news) return;
+    if (!gone && champion.status === 'active' && champion.contactConsent) await this.options.news.addChampionIn(tx, actor, champion.email, champion.contactConsentAt ?? this.now());
+    else await this.options.news.removeChampionIn(tx, actor, champion.email);
+  }
+
   private async bump(tx: Executor): Promise<void> {
     const revision = await this.repo(tx).bumpRevision();
     this.revisionClock.set(revision);
@@ -296,6 +311,7 @@ export class CommunityService {
         await recordAudit(tx, systemActor, { action: 'champion.approved', objectType: 'champion', objectId: champion.id, after: { region: champion.region, automatically: true } });
         await this.bump(tx);
       }
+      await this.syncNews(tx, actor, champion);
       return champion;
     });
     if (champion?.status === 'active' && !champion.welcomedAt) await this.welcome(champion);
@@ -404,6 +420,7 @@ export class CommunityService {
       });
       const changed = (['name', 'jobRole', 'employer', 'setting', 'region', 'why', 'contactConsent', 'directoryConsent'] as const).filter((k) => before[k] !== after[k]);
       await recordAudit(tx, actor, { action: 'champion.details_changed', objectType: 'champion', objectId: championId, before: { region: before.region, setting: before.setting }, after: { region: after.region, setting: after.setting, fields: changed } });
+      if (changed.includes('contactConsent')) await this.syncNews(tx, actor, after);
       await this.bump(tx);
       return after;
     });
@@ -459,6 +476,7 @@ export class CommunityService {
       await repo.updateChampion(championId, { status: 'withdrawn', withdrawnAt: now, updatedAt: now });
       if (champion.status === 'active') await repo.tally(monthOf(now), { left: 1 });
       await recordAudit(tx, actor, { action: 'champion.withdrawn', objectType: 'champion', objectId: championId, before: { status: champion.status, region: champion.region } });
+      await this.syncNews(tx, actor, champion, true);
       await this.bump(tx);
     });
   }
@@ -502,6 +520,7 @@ export class CommunityService {
       const pledges = await repo.pledgeCount(championId);
       const actions = await repo.actionCount(championId);
       await repo.deleteChampion(championId);
+      await this.syncNews(tx, actor, champion, true);
       if (champion.status === 'active') await repo.tally(monthOf(now), { left: 1 });
       await recordAudit(tx, actor, { action: 'champion.erased', objectType: 'champion', objectId: championId, before: { status: champion.status, region: champion.region, pledges, actions } });
       await this.bump(tx);
@@ -528,13 +547,21 @@ export class CommunityService {
 
   /**
    * Who a message to this selection would reach: active, approved champions who agreed to be
-   * contacted. Sending waits for the bulletins feature's lists (issue 8).
+   * contacted. Bulletins narrowed to a group of champions go to these addresses.
    */
   async contactableAudience(viewer: CurrentUser, filters: Partial<ChampionFilters>): Promise<{ email: string; name: string }[]> {
     if (!can(viewer, 'champions.manage')) throw new ForbiddenError();
     const itemId = await this.filterItemId(filters);
     if (itemId === null) return [];
     return this.repo().contactable({ ...filters, itemId });
+  }
+
+  /** The addresses of a group of contactable champions, for the bulletins feature (which checked who is asking). */
+  async contactableEmails(group: { region?: string; setting?: string; item?: string }): Promise<string[]> {
+    const filters = { region: group.region as ChampionFilters['region'], setting: group.setting as ChampionFilters['setting'], item: group.item };
+    const itemId = await this.filterItemId(filters);
+    if (itemId === null) return [];
+    return (await this.repo().contactable({ ...filters, itemId })).map((c) => c.email);
   }
 
   async exportRows(viewer: CurrentUser, filters: ChampionFilters): Promise<{ champion: ChampionRecord; pledges: string[]; actions: number }[]> {
@@ -570,6 +597,7 @@ export class CommunityService {
       if (status === 'active') await repo.tally(monthOf(now), { joined: 1 });
       else if (before.status === 'active') await repo.tally(monthOf(now), { left: 1 });
       await recordAudit(tx, actor, { action: decision === 'approve' ? 'champion.approved' : 'champion.rejected', objectType: 'champion', objectId: id, before: { status: before.status }, after: { status, region: after.region } });
+      await this.syncNews(tx, actor, after);
       await this.bump(tx);
       return after;
     });
@@ -749,6 +777,7 @@ export class CommunityService {
         }
         // Approved champions (those who withdrew too, once) joined in the month of their approval.
         if (decidedAt && (c.status === 'active' || c.status === 'withdrawn')) await repo.tally(monthOf(decidedAt), { joined: 1 });
+        if (champion.status === 'active') await this.syncNews(tx, actor, champion);
         if (withdrawnAt) await repo.tally(monthOf(withdrawnAt), { left: 1 });
       }
       await recordAudit(tx, actor, { action: 'champion.seeded', objectType: 'champion', objectId: 'demo', after: { champions: demo.champions.length, pledges, actions } });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { dateFromParts, multiLine, singleLine, slugSchema } from '../../platform/http/validation.ts';
 import { codeSchema } from '../strategy/forms.ts';
-import { londonMoment } from './labels.ts';
+import { londonMoment } from '../../platform/time.ts';
 import { BODY_KINDS, MEMBER_POSITIONS } from './schema.ts';
 
 export const NAME_MAX = 200;

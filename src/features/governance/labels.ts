@@ -33,18 +33,3 @@ export function londonTime(moment: Date): string {
   return LONDON_HM.format(moment);
 }
 
-const LONDON_OFFSET = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'longOffset' });
-
-function offsetMinutes(moment: Date): number {
-  const name = LONDON_OFFSET.formatToParts(moment).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-}
-
-/** The moment a London wall-clock time happens: `day` YYYY-MM-DD, `minutes` since midnight. */
-export function londonMoment(day: string, minutes: number): Date {
-  const guess = Date.parse(`${day}T00:00:00Z`) + minutes * 60_000;
-  // The offset at the guess, then at the corrected moment (they differ only across a clock change).
-  const first = guess - offsetMinutes(new Date(guess)) * 60_000;
-  return new Date(guess - offsetMinutes(new Date(first)) * 60_000);
-}

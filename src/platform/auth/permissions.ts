@@ -76,6 +76,8 @@ export const ACCESS = {
   'workforce.scenarios': { roles: ['administrator', 'strategy_team'], description: 'Create, edit, publish, unpublish and delete workforce model scenarios; see the model’s datasets' },
   'workforce.item-levers': { roles: ['administrator', 'strategy_team'], description: 'Set the workforce model levers each strategy item declares it moves' },
   'engagement.manage': { roles: ['administrator', 'strategy_team'], description: 'Record engagement activities and the feedback heard at them (shown on the public “what we heard” page)' },
+  'bulletins.subscribe': { roles: 'anyone', description: 'Subscribe to bulletins (double opt-in), confirm, and through the signed link in each email change lists, unsubscribe, download or erase one’s data' },
+  'bulletins.manage': { roles: ['administrator', 'strategy_team'], description: 'Write, test, schedule and send bulletins; manage lists; import, export and see subscribers' },
   'champions.join': { roles: 'anyone', description: 'Sign up as a champion (double opt-in), confirm, ask for a sign-in link' },
   'champions.self': { roles: 'anyone', description: 'A champion’s own record, pledges, actions, data download and erasure (checked against the champion’s own sign-in, not a staff account)' },
   'champions.manage': { roles: ['administrator', 'strategy_team'], description: 'Search, approve, reject and export champions; set the settings that approve automatically' },

@@ -175,6 +175,12 @@ async function fillEveryTable(t: TestApp): Promise<void> {
   await t.services.community.replyToEnquiry(systemActor, teamViewer, enquiry.id, 'Thank you.');
   await t.services.community.settled();
 
+  // Bulletins: the demo has lists, sent bulletins and champions on champions news; add a
+  // pending subscriber (an integer array), a delivery and an erased address.
+  await rows(db, `insert into bulletin_subscribers (email, status, source, lawful_basis, consent_note, pending_list_ids) values ('pending@example.org', 'pending', 'form', 'consent', 'Subscribe form, “quoted”', '{1,2}')`);
+  await rows(db, `insert into bulletin_deliveries (campaign_id, subscriber_id, status, attempts, sent_at) select c.id, s.id, 'sent', 1, now() from bulletin_campaigns c, bulletin_subscribers s order by c.id, s.id limit 1`);
+  await rows(db, `insert into bulletin_suppressions (email_hash) values ('erased-hash')`);
+
   await rows(db, `insert into pgboss.subscription (event, name) select 'item.published', name from pgboss.queue order by name limit 1`);
   await rows(db, `insert into pgboss.archive select j.*, now() from pgboss.job j order by j.created_on limit 1`);
 }

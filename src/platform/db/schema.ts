@@ -10,3 +10,4 @@ export * from '../../features/governance/schema.ts';
 export * from '../../features/engagement/schema.ts';
 export * from '../../features/community/schema.ts';
 export * from '../../features/drafting/schema.ts';
+export * from '../../features/bulletins/schema.ts';

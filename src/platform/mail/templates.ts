@@ -63,6 +63,9 @@ export type EmailContexts = {
     minutes: number;
   };
   'champion-welcome': { name: string; link: string | null; minutes: number; championsLink: string };
+  'bulletin-confirm': { already: boolean; link: string; expiresAt: string; preferencesLink: string | null };
+  /** `bodyHtml` is sanitised, inline-styled HTML (markdown.ts renderEmailMarkdown). */
+  bulletin: { subject: string; bodyHtml: string; bodyText: string; archiveLink: string | null; preferencesLink: string; unsubscribeLink: string };
   'enquiry-reply': { name: string; body: string; authorName: string; original: string };
 };
 
