@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, watchForProblems } from './support/browser.ts';
+import { baseUrl, expectNoAxeViolations, launchBrowser, newContext, readLinkFromOutbox, watchForProblems } from './support/browser.ts';
 
 const setupPath = process.env.E2E_SETUP_PATH;
 // The first administrator's password, from accounts.test.ts.
@@ -33,23 +33,7 @@ describe('champions and get involved', { skip: !setupPath && 'no first administr
   const qa = (page: Page, hook: string) => page.locator(`[data-qa="${hook}"]`);
   const h1 = (page: Page) => page.getByRole('heading', { level: 1 }).innerText();
 
-  /** The path of a link in the newest outbox email to `to` with this subject, read as the administrator would. */
-  async function linkFromOutbox(to: string, subject: string, pattern: RegExp): Promise<string> {
-    for (let attempt = 0; attempt < 40; attempt++) {
-      await admin.goto(`${baseUrl}/admin/outbox`);
-      const row = admin.locator('[data-qa="outbox"] tbody tr', { hasText: to }).filter({ hasText: subject }).first();
-      if (await row.count()) {
-        await row.getByRole('link').click();
-        await expectNoAxeViolations(admin);
-        const link = pattern.exec(await qa(admin, 'email-text').innerText())?.[0];
-        assert.ok(link, `a link in the email "${subject}" to ${to}`);
-        return link;
-      }
-      // The hub sends after it has answered: wait a moment for the email to be written.
-      await admin.waitForTimeout(250);
-    }
-    assert.fail(`no email "${subject}" to ${to} in the outbox`);
-  }
+  const linkFromOutbox = (to: string, subject: string, pattern: RegExp) => readLinkFromOutbox(admin, to, subject, pattern);
 
   /** Opens a page in the champion's session with JavaScript on, so axe can check it. */
   async function checkAsChampion(path: string): Promise<void> {

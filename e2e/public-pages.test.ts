@@ -53,7 +53,7 @@ describe('every public page loads, says what it is and passes an accessibility s
       assert.equal(await view.open(expected.path), expected.status);
       assert.equal(await view.heading(), expected.heading);
       assert.equal(await page.title(), expected.title ? `${expected.title} – Workforce Strategy Hub` : 'Workforce Strategy Hub');
-      assert.deepEqual(await view.navigationLinks(), ['Home', 'The strategy', 'Recommendations', 'Progress', 'Annual reviews', 'Workforce model', 'Governance', 'Champions', 'Get involved', 'Sign in']);
+      assert.deepEqual(await view.navigationLinks(), ['Home', 'The strategy', 'Recommendations', 'Progress', 'Annual reviews', 'Workforce model', 'Governance', 'Champions', 'Bulletins', 'Get involved', 'Sign in']);
       await expectNoAxeViolations(page);
       assert.deepEqual(problems, [], 'the page loads its assets and runs its scripts without errors');
       assert.equal(await view.enhancedByJavaScript(), true, 'GOV.UK Frontend started under the CSP');

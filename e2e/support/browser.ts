@@ -112,3 +112,21 @@ export async function openPage(options: { javaScript?: boolean; asFirstAdmin?: b
     throw error;
   }
 }
+
+/** The path of a link in the newest outbox email to `to` with this subject, read as the administrator would (axe-checked). */
+export async function readLinkFromOutbox(admin: Page, to: string, subject: string, pattern: RegExp): Promise<string> {
+  for (let attempt = 0; attempt < 60; attempt++) {
+    await admin.goto(`${baseUrl}/admin/outbox`);
+    const row = admin.locator('[data-qa="outbox"] tbody tr', { hasText: to }).filter({ hasText: subject }).first();
+    if (await row.count()) {
+      await row.getByRole('link').click();
+      await expectNoAxeViolations(admin);
+      const link = pattern.exec(await admin.locator('[data-qa="email-text"]').innerText())?.[0];
+      assert.ok(link, `a link in the email "${subject}" to ${to}`);
+      return link;
+    }
+    // The hub sends after it has answered (or from a job): wait a moment for the email to be written.
+    await admin.waitForTimeout(250);
+  }
+  assert.fail(`no email "${subject}" to ${to} in the outbox`);
+}
