@@ -32,3 +32,9 @@ export function londonMidnight(day: string): Date {
   const hours = Number(/GMT([+-]\d+)?/.exec(name)?.[1] ?? 0);
   return new Date(utc - hours * 3_600_000);
 }
+
+/** The Monday (YYYY-MM-DD) that begins the week, Monday to Sunday, holding `day`. */
+export function mondayOf(day: string): string {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 is Sunday
+  return addDays(day, -((weekday + 6) % 7));
+}
