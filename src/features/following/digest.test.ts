@@ -160,6 +160,7 @@ describe('following a theme, and the weekly digest', () => {
     const page = await t.app.inject({ url: preferencesPath });
     assert.equal(page.statusCode, 200);
     assert.match(pageText(page.body), /These emails go to gil@example.org/);
+    assert.equal(page.headers['cache-control'], 'no-store', 'a page showing an address is not kept by browsers or proxies');
     assert.match(pageText(page.body), /AR-06: /);
     assert.doesNotMatch(page.body, /dana@|eve@/, 'only this address’s follows');
     const field = /name="(frequency-\d+)" type="radio" value="each" checked/.exec(page.body)?.[1];

@@ -24,6 +24,10 @@ export async function followingRoutes(app: FastifyInstance, { following, rateLim
   const access = 'items.follow' as const;
   const limited = { access, rateLimit: { max: rateLimit, timeWindow: '1 minute' } };
   const frequencies = Object.entries(FREQUENCY_LABELS).map(([value, text]) => ({ value, text }));
+  // These pages show an email address to whoever holds the link: nothing keeps a copy.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
 
   const itemFor = async (params: unknown): Promise<Followed> => {
     const parsed = itemCodeParams.safeParse(params);
