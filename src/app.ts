@@ -233,7 +233,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
   await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
   await app.register(cycleRoutes, { cycles: services.cycles });
-  await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.signInRateLimit ?? 10 });
+  await app.register(followingRoutes, { following: services.following, rateLimit: options.signInRateLimit ?? 10 });
   await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production' });
   await app.register(bulletinsRoutes, { bulletins: services.bulletins, strategy: services.strategy, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, baseUrl: config.baseUrl });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });

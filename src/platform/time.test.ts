@@ -1,7 +1,7 @@
 // London calendar days: where they start in UTC, and day arithmetic across month ends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addDays, daysBetween, londonDay, londonMidnight } from './time.ts';
+import { addDays, daysBetween, londonDay, londonMidnight, mondayOf } from './time.ts';
 
 describe('London days', () => {
   it('start at UK midnight: 23:00 UTC the day before in summer, midnight UTC in winter', () => {
@@ -22,5 +22,12 @@ describe('London days', () => {
     assert.equal(addDays('2026-03-01', -1), '2026-02-28');
     assert.equal(daysBetween('2026-11-23', '2026-11-30'), 7);
     assert.equal(daysBetween('2026-11-30', '2026-11-23'), -7);
+  });
+
+  it('find the Monday that begins a day’s week, across a month end', () => {
+    assert.equal(mondayOf('2026-11-23'), '2026-11-23'); // a Monday
+    assert.equal(mondayOf('2026-11-29'), '2026-11-23'); // the Sunday after
+    assert.equal(mondayOf('2026-12-02'), '2026-11-30');
+    assert.equal(mondayOf('2026-03-01'), '2026-02-23');
   });
 });

@@ -48,3 +48,9 @@ export function londonMoment(day: string, minutes: number): Date {
   const first = guess - offsetMinutes(new Date(guess)) * 60_000;
   return new Date(guess - offsetMinutes(new Date(first)) * 60_000);
 }
+
+/** The Monday (YYYY-MM-DD) that begins the week, Monday to Sunday, holding `day`. */
+export function mondayOf(day: string): string {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 is Sunday
+  return addDays(day, -((weekday + 6) % 7));
+}

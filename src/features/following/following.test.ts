@@ -87,9 +87,13 @@ describe('following an item by email', () => {
     const link = new URL(linkIn(confirmation, /http:\/\/localhost:3000\/follow\/confirm\/\S+/)!);
     const landing = await t.app.inject({ url: link.pathname });
     assert.equal(landing.statusCode, 200);
-    assert.match(pageText(landing.body), /Confirm that fola@example.org should get an email/);
+    assert.match(pageText(landing.body), /Confirm that fola@example.org should get emails/);
+    assert.match(landing.body, /value="each" checked/, 'an email for each update is chosen unless the person changes it');
     assert.deepEqual(await followers(), [{ email: 'fola@example.org', confirmed: false }], 'opening the link (a mail scanner) confirms nothing');
-    const confirmed = await submitForm(t.app, { url: link.pathname, fields: {} });
+    const unchosen = await submitForm(t.app, { url: link.pathname, fields: {} });
+    assert.equal(unchosen.statusCode, 400);
+    assert.match(pageText(unchosen.body), /Choose how often you want emails/);
+    const confirmed = await submitForm(t.app, { url: link.pathname, fields: { frequency: 'each' } });
     assert.equal(confirmed.statusCode, 200);
     assert.match(pageText(confirmed.body), /You are following AR-06/);
     assert.deepEqual(await followers(), [{ email: 'fola@example.org', confirmed: true }]);
@@ -117,10 +121,13 @@ describe('following an item by email', () => {
     assert.match(email.text!, /Consultation opened with providers\./);
     assert.match(email.text!, /Reported by: Care Quality Commission/);
     assert.match(email.text!, /Confidence: Some risk/);
-    assert.match(String(email.html), /Stop these emails/);
+    assert.match(String(email.html), /Unsubscribe from all of them/);
+    assert.match(email.text!, /You are getting this email because you follow AR-06\./);
+    assert.match(email.text!, /http:\/\/localhost:3000\/follow\/preferences\/[A-Za-z0-9_-]+/);
     const header = (name: string) => email.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '');
     const unsubscribeUrl = /^<(.+)>$/.exec(header('list-unsubscribe') ?? '')?.[1] ?? '';
-    assert.match(unsubscribeUrl, /^http:\/\/localhost:3000\/follow\/stop\/[A-Za-z0-9_-]+$/);
+    assert.match(unsubscribeUrl, /^http:\/\/localhost:3000\/follow\/unsubscribe\/[A-Za-z0-9_-]+$/);
+    assert.ok(email.text!.includes(unsubscribeUrl), 'the same link is visible in the email');
     assert.equal(header('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
     assert.equal(mailTo('new@example.org').length, 1, 'the unconfirmed address still gets nothing');
 
@@ -131,10 +138,10 @@ describe('following an item by email', () => {
 
     // RFC 8058: the mail client posts with no form, no cookie and no CSRF token.
     const stopPath = new URL(unsubscribeUrl).pathname;
-    assert.match(pageText((await t.app.inject({ url: stopPath })).body), /Stop emails about AR-06\?/);
+    assert.match(pageText((await t.app.inject({ url: stopPath })).body), /Unsubscribe from all these emails\?/);
     const oneClick = await t.app.inject({ method: 'POST', url: stopPath, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
     assert.equal(oneClick.statusCode, 200);
-    assert.match(pageText(oneClick.body), /You will not get more emails/);
+    assert.match(pageText(oneClick.body), /You are unsubscribed/);
     assert.deepEqual((await followers()).map((f) => f.email), ['new@example.org'], 'the address is deleted');
     assert.equal((await t.app.inject({ url: stopPath })).statusCode, 404);
 

@@ -1,5 +1,5 @@
 // SQL for progress updates.
-import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../platform/db/client.ts';
 import { users } from '../accounts/schema.ts';
 import { items, organisations } from '../strategy/schema.ts';
@@ -161,6 +161,14 @@ export class ProgressRepository {
       .where(eq(progressUpdates.state, 'published'))
       .orderBy(desc(progressUpdates.publishedAt), desc(progressUpdates.id))
       .limit(limit);
+    return rows.map(flatten);
+  }
+
+  /** Updates published from `from` (inclusive) to `to` (exclusive), oldest first. */
+  async publishedBetween(from: Date, to: Date): Promise<UpdateListRow[]> {
+    const rows = await this.listQuery()
+      .where(and(eq(progressUpdates.state, 'published'), gte(progressUpdates.publishedAt, from), lt(progressUpdates.publishedAt, to)))
+      .orderBy(asc(progressUpdates.publishedAt), asc(progressUpdates.id));
     return rows.map(flatten);
   }
 

@@ -83,6 +83,18 @@ export interface PublishedUpdate {
   publishedAt: Date;
 }
 
+function asPublished(row: UpdateListRow): PublishedUpdate {
+  return {
+    id: row.id,
+    item: { id: row.itemId, code: row.itemCode, title: row.itemTitle },
+    organisationName: row.organisationName,
+    status: row.status!,
+    confidence: row.confidence,
+    summary: row.summary,
+    publishedAt: row.publishedAt!,
+  };
+}
+
 function snapshot(u: UpdateRecord) {
   return {
     state: u.state,
@@ -343,16 +355,12 @@ export class ProgressService {
   /** A published update, for telling followers about it; undefined if not (or no longer) published. */
   async publishedUpdate(id: number): Promise<PublishedUpdate | undefined> {
     const row = await this.repo().listRow(id);
-    if (!row || row.state !== 'published') return undefined;
-    return {
-      id,
-      item: { id: row.itemId, code: row.itemCode, title: row.itemTitle },
-      organisationName: row.organisationName,
-      status: row.status!,
-      confidence: row.confidence,
-      summary: row.summary,
-      publishedAt: row.publishedAt!,
-    };
+    return row && row.state === 'published' ? asPublished(row) : undefined;
+  }
+
+  /** Updates published from `from` (inclusive) to `to` (exclusive), oldest first: a week's news for a digest. */
+  async publishedBetween(from: Date, to: Date): Promise<PublishedUpdate[]> {
+    return (await this.repo().publishedBetween(from, to)).map(asPublished);
   }
 
   /**

@@ -153,6 +153,8 @@ export const strategyRoutes = fp(
             paginationParams: pagination(page, results.pages, (n) => `/recommendations${queryString({ ...base, page: n > 1 ? n : undefined })}`, 'recommendations and commitments'),
             csvHref: `/api/v1/items${queryString({ ...base, format: 'csv' })}`,
             jsonHref: `/api/v1/items${queryString(base)}`,
+            // Filtered by one theme: its followers hear of updates on every item in it.
+            followTheme: filters.theme.length === 1 ? catalogue.themes.find((t) => t.slug === filters.theme[0]) : undefined,
             ...filterPanel(catalogue, filters),
           },
           { forCache: true },

@@ -71,7 +71,7 @@ export const ACCESS = {
     roles: ['administrator', 'strategy_team', 'body_member', 'viewer'],
     description: 'See who has reported: per organisation, items due, updated, overdue and never updated (the strategy team and the Oversight Executive)',
   },
-  'items.follow': { roles: 'anyone', description: 'Follow an item by email (double opt-in), confirm, stop following' },
+  'items.follow': { roles: 'anyone', description: 'Follow an item or a theme by email (double opt-in), confirm, choose how often, stop following, unsubscribe' },
   'workforce.project': { roles: 'anyone', description: 'Run a workforce projection through the API (POST /api/v1/workforce/projections), rate-limited' },
   'workforce.scenarios': { roles: ['administrator', 'strategy_team'], description: 'Create, edit, publish, unpublish and delete workforce model scenarios; see the model’s datasets' },
   'workforce.item-levers': { roles: ['administrator', 'strategy_team'], description: 'Set the workforce model levers each strategy item declares it moves' },

@@ -93,6 +93,9 @@ async function fillEveryTable(t: TestApp): Promise<void> {
   const [update] = await rows<{ id: number }>(db, 'select id from progress_updates order by id desc limit 1');
   await publishUpdate(t, team, update!.id);
   await eventually(async () => (await rows(db, 'select 1 from follower_notifications')).length > 0, 15_000, 'the follower to be emailed');
+  // follow_addresses came with that email; follow_digests: a weekly follower hears of the update in next Monday's digest.
+  await rows(db, `insert into item_followers (item_id, email, frequency, stop_token, confirmed_at) values ($1, 'weekly@example.org', 'weekly', 'weekly-follower-stop-token', now())`, [lead.item_id]);
+  assert.equal((await t.services.following.sendDigests(new Date(Date.now() + 7 * 86_400_000))).sent, 1);
   await rows(db, `update progress_updates set evidence = '[{"url": "https://example.org/a?b=1&c=2", "title": "Zürich \\"report\\"", "pages": [1, 2.50, null, true]}]'::jsonb where id = $1`, [update!.id]);
 
   const review = await submitForm(t.app, { url: '/admin/reviews', cookie: team, fields: { year: '2025' } });

@@ -35,13 +35,15 @@ export type EmailContexts = {
     link: string;
   };
   'follow-confirm': {
-    /** The address already follows the item: say so (with the stop link) instead of asking again. */
+    /** The address already follows it: say so (with the preferences link) instead of asking again. */
     already: boolean;
-    itemCode: string;
-    itemTitle: string;
+    /** "AR-06", or "the theme “Training”". */
+    targetLabel: string;
+    /** "AR-06: its title", or "any item in the theme “Training”". */
+    targetAbout: string;
     link: string;
     expiresAt: string;
-    stopLink: string | null;
+    preferencesLink: string | null;
   };
   'follow-update': {
     itemCode: string;
@@ -52,6 +54,25 @@ export type EmailContexts = {
     summary: string;
     publishedOn: string;
     itemLink: string;
+    /** What the address follows that this update is on: "AR-06", "the theme “Training”". */
+    because: string[];
+    preferencesLink: string;
+    unsubscribeLink: string;
+  };
+  'follow-digest': {
+    weekBeginning: string;
+    weekEnding: string;
+    /** How many updates are listed. */
+    count: number;
+    items: {
+      code: string;
+      title: string;
+      link: string;
+      updates: { organisationName: string; statusLabel: string; confidenceLabel: string | null; summary: string; publishedOn: string }[];
+    }[];
+    /** What the address gets the digest for. */
+    follows: string[];
+    preferencesLink: string;
     unsubscribeLink: string;
   };
   'champion-confirm': { name: string; link: string; expiresAt: string };
