@@ -136,8 +136,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const strategy = options.services?.strategy ?? new StrategyService(database);
   const accounts = options.services?.accounts ?? new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError });
   // Following needs progress (to read a published update) and progress tells following when
-  // it publishes: the callback closes the loop once both exist.
-  const progress: ProgressService = options.services?.progress ?? new ProgressService(database, strategy, (updateId): Promise<void> => following.notifyPublished(updateId).catch((err: unknown) => logError(err, 'could not queue emails to followers')));
+  // it publishes: the listener closes the loop once both exist.
+  const progress: ProgressService =
+    options.services?.progress ?? new ProgressService(database, strategy, { prepare: () => following.publishListener.prepare(), published: (tx, updateId) => following.publishListener.published(tx, updateId) });
   const following: FollowingService = options.services?.following ?? new FollowingService(database, { strategy, progress, mailer, jobs, baseUrl: config.baseUrl, now: options.now, logError });
   // Monte Carlo runs on every core, in worker threads started at the first run that needs them.
   let monteCarloPool: MonteCarloPool | undefined;
