@@ -76,7 +76,7 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Form submissions allowed per minute per address on sign-in forms (tests raise it). */
   signInRateLimit?: number;
-  /** Posts per minute per address on the public champion and enquiry forms (default: config, then 10). */
+  /** Posts per minute per address on the public champion, enquiry and follow forms (default: config, then 10). */
   publicFormRateLimit?: number;
   /** Sends email; by default SMTP when `SMTP_URL` is set, otherwise the outbox folder. */
   mailer?: Mailer;
@@ -211,7 +211,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
   await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
   await app.register(cycleRoutes, { cycles: services.cycles });
-  await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.signInRateLimit ?? 10 });
+  await app.register(followingRoutes, { following: services.following, strategy: services.strategy, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit });
   await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production' });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });
   await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
