@@ -79,7 +79,7 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Form submissions allowed per minute per address on sign-in forms (tests raise it). */
   signInRateLimit?: number;
-  /** Posts per minute per address on the public champion and enquiry forms (default: config, then 10). */
+  /** Posts per minute per address on the public champion, enquiry and follow forms (default: config, then 10). */
   publicFormRateLimit?: number;
   /** Sends email; by default SMTP when `SMTP_URL` is set, otherwise the outbox folder. */
   mailer?: Mailer;
@@ -140,8 +140,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const strategy = options.services?.strategy ?? new StrategyService(database);
   const accounts = options.services?.accounts ?? new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError });
   // Following needs progress (to read a published update) and progress tells following when
-  // it publishes: the callback closes the loop once both exist.
-  const progress: ProgressService = options.services?.progress ?? new ProgressService(database, strategy, (updateId): Promise<void> => following.notifyPublished(updateId).catch((err: unknown) => logError(err, 'could not queue emails to followers')));
+  // it publishes: the listener closes the loop once both exist.
+  const progress: ProgressService =
+    options.services?.progress ?? new ProgressService(database, strategy, { prepare: () => following.publishListener.prepare(), published: (tx, updateId) => following.publishListener.published(tx, updateId) });
   const following: FollowingService = options.services?.following ?? new FollowingService(database, { strategy, progress, mailer, jobs, baseUrl: config.baseUrl, now: options.now, logError });
   // Bulletins narrow a campaign to a group of champions through community, and community keeps
   // champions news in step through bulletins: the callback closes the loop once both exist.
@@ -233,7 +234,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(auditRoutes, { audit: services.audit, strategy: services.strategy });
   await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
   await app.register(cycleRoutes, { cycles: services.cycles });
-  await app.register(followingRoutes, { following: services.following, rateLimit: options.signInRateLimit ?? 10 });
+  await app.register(followingRoutes, { following: services.following, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit });
   await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production' });
   await app.register(bulletinsRoutes, { bulletins: services.bulletins, strategy: services.strategy, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, baseUrl: config.baseUrl });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });

@@ -37,7 +37,7 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
-  /** Posts per minute per address on the public champion and enquiry forms. */
+  /** Posts per minute per address on the public champion, enquiry and follow forms. */
   publicFormRateLimit: number;
   /** Days a closed enquiry is kept before the scheduled job deletes it. */
   enquiryRetentionDays: number;

@@ -79,4 +79,14 @@ describe('caching by revision', () => {
     await memo.get('x', 2, async () => ++builds);
     assert.equal(builds, 2);
   });
+
+  it('rebuilds a value keyed by its inputs only when they change', async () => {
+    const memo = new RevisionMemo();
+    let draws = 0;
+    const chart = (counts: number[]) => memo.get('chart', JSON.stringify(counts), async () => `chart ${++draws}`);
+    assert.equal(await chart([3, 4]), 'chart 1');
+    assert.equal(await chart([3, 4]), 'chart 1', 'the same counts: the same chart, not drawn again');
+    assert.equal(await chart([3, 5]), 'chart 2');
+    assert.equal(draws, 2);
+  });
 });

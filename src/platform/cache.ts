@@ -105,11 +105,15 @@ export class RenderCache {
   }
 }
 
-/** Values computed once per revision (reference data, figures); a failed build is retried. */
+/**
+ * Values computed once per revision (reference data, figures); a failed build is retried. The
+ * revision may also be a summary of the inputs (a hash), so a value is rebuilt only when what it
+ * is made from changes.
+ */
 export class RevisionMemo {
-  private readonly values = new Map<string, { revision: number; value: Promise<unknown> }>();
+  private readonly values = new Map<string, { revision: number | string; value: Promise<unknown> }>();
 
-  get<T>(key: string, revision: number, build: () => Promise<T>): Promise<T> {
+  get<T>(key: string, revision: number | string, build: () => Promise<T>): Promise<T> {
     const hit = this.values.get(key);
     if (hit && hit.revision === revision) return hit.value as Promise<T>;
     const value = build();

@@ -1,8 +1,16 @@
 // The growth chart on /champions: champions at the end of each month, drawn on the server.
 import type { TopLevelSpec } from 'vega-lite';
+import { RevisionMemo } from '../../platform/cache.ts';
 import { renderChart } from '../../platform/charts/svg-chart.ts';
 
-export async function growthChart(growth: { month: string; total: number }[]): Promise<string | undefined> {
+/** The last chart drawn, by its figures: /champions asks on every request, and drawing takes tens of ms. */
+const drawn = new RevisionMemo();
+
+export function growthChart(growth: { month: string; total: number }[]): Promise<string | undefined> {
+  return drawn.get('growth', JSON.stringify(growth), () => drawGrowthChart(growth));
+}
+
+async function drawGrowthChart(growth: { month: string; total: number }[]): Promise<string | undefined> {
   if (growth.length === 0) return undefined;
   const spec: TopLevelSpec = {
     width: 600,

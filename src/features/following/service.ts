@@ -12,7 +12,7 @@ import type { Mailer } from '../../platform/mail/mailer.ts';
 import { renderEmail } from '../../platform/mail/templates.ts';
 import { addDays, londonDay, londonMidnight, mondayOf } from '../../platform/time.ts';
 import { CONFIDENCE_LABELS } from '../progress/labels.ts';
-import type { ProgressService, PublishedUpdate } from '../progress/service.ts';
+import type { ProgressService, PublishedUpdate, PublishListener } from '../progress/service.ts';
 import { STATUS_LABELS } from '../strategy/labels.ts';
 import type { StrategyService } from '../strategy/service.ts';
 import { FollowingRepository, type AddressRecord, type FollowerRecord, type TargetKey } from './repository.ts';
@@ -352,10 +352,15 @@ export class FollowingService {
 
   /* ----- an email for each update ----- */
 
-  /** After a publish commits: queue the emails to the item's followers (a job, so it survives restarts). */
-  async notifyPublished(updateId: number): Promise<void> {
-    await this.options.jobs?.send(FOLLOW_JOBS.notify, { updateId }, { singletonKey: `update-${updateId}` });
-  }
+  /**
+   * Told by progress of each publish: the emails to the item's followers are a job queued in
+   * the publish's own transaction, so they go if and only if the update is published, and the
+   * job survives restarts (ADR 0026).
+   */
+  readonly publishListener: PublishListener = {
+    prepare: async () => this.options.jobs?.ready(),
+    published: async (tx, updateId) => void (await this.options.jobs?.send(FOLLOW_JOBS.notify, { updateId }, { singletonKey: `update-${updateId}`, transaction: tx })),
+  };
 
   /**
    * Emails every address that follows the update's item, or one of its themes, for each

@@ -2,6 +2,7 @@
 // /progress/organisations (each organisation's record) and /api/v1/progress/summary (the same
 // figures as JSON). Figures come from ProgressService.dashboard(); pages, charts and JSON are
 // cached per strategy revision and quarter, and carry ETags.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { RenderCache, RevisionMemo } from '../../platform/cache.ts';
@@ -55,6 +56,14 @@ export function summaryJson(dashboard: Dashboard): z.output<typeof progressSumma
   };
 }
 
+/**
+ * What the charts are drawn from, summarised: they are drawn again only when these change, not
+ * at every revision (an item's title edited, an update published with the same status).
+ */
+function chartInputs(f: ProgressFigures): string {
+  return createHash('sha1').update(JSON.stringify([f.currentPeriod, f.active, f.byStatus, f.overTime, f.byArea, f.byLeadKind, f.byTheme, f.byShift])).digest('base64url');
+}
+
 export async function progressDashboardRoutes(app: FastifyInstance, { progress, openapi }: { progress: ProgressService; openapi: OpenApiRegistry }): Promise<void> {
   const cache = new RenderCache({ capacity: 200, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
   const charts = new RevisionMemo();
@@ -72,7 +81,7 @@ export async function progressDashboardRoutes(app: FastifyInstance, { progress, 
   app.get('/progress', async (request, reply) => {
     parseInput(dashboardQuery, request.query);
     return cached(request, reply, 'html', async (dashboard) => {
-      const svg = await charts.get(`charts ${dashboard.figures.currentPeriod}`, dashboard.revision, () => dashboardCharts(dashboard.figures));
+      const svg = await charts.get('charts', chartInputs(dashboard.figures), () => dashboardCharts(dashboard.figures));
       return reply.render('progress/views/dashboard.njk', { title: 'Progress on the strategy', figures: dashboard.figures, latest: dashboard.latest, charts: svg, statuses }, { forCache: true });
     });
   });

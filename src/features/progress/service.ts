@@ -137,14 +137,24 @@ export interface Dashboard {
   latest: LatestUpdate[];
 }
 
+/**
+ * Who hears of a publish (following, which queues emails to followers). `published` runs in the
+ * publish's own transaction, so a crash cannot publish an update and lose its emails, or the
+ * reverse; `prepare` runs before it, for anything that must not wait on the database inside it.
+ */
+export interface PublishListener {
+  prepare(): Promise<void>;
+  published(tx: Executor, updateId: number): Promise<void>;
+}
+
 export class ProgressService {
   private readonly memo = new RevisionMemo();
 
   constructor(
     private readonly database: Database,
     private readonly strategy: StrategyService,
-    /** Called after a publish commits (followers hear of it); failures are the callee's to log. */
-    private readonly onPublished?: (updateId: number) => Promise<void>,
+    /** Told of each publish inside its transaction (followers' emails are queued with it). */
+    private readonly listener?: PublishListener,
   ) {}
 
   private repo(exec: Executor = this.database.db): ProgressRepository {
@@ -318,6 +328,7 @@ export class ProgressService {
   async publish(actor: Actor, viewer: CurrentUser, id: number, version: number): Promise<UpdateRecord> {
     if (!can(viewer, 'progress.verify')) throw new ForbiddenError();
     let revision = 0;
+    await this.listener?.prepare();
     const published = await this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
       const before = await repo.byId(id);
@@ -327,10 +338,10 @@ export class ProgressService {
       if (!after) throw new ConflictError('Someone else changed this update while you were reviewing it. Check it again.');
       await recordAudit(tx, actor, { action: 'progress_update.published', objectType: 'progress_update', objectId: id, before: snapshot(before), after: snapshot(after) });
       revision = await this.strategy.applyProgress(tx, actor, before.itemId, { status: after.status!, note: after.summary, asOf: after.publishedAt!.toISOString().slice(0, 10) });
+      await this.listener?.published(tx, id);
       return after;
     });
     this.strategy.noteRevision(revision);
-    if (this.onPublished) await this.onPublished(published.id);
     return published;
   }
 

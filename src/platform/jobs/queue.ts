@@ -3,8 +3,9 @@
 // restarts; several instances share the work (each job is fetched by one worker), and a
 // scheduled job runs once per slot however many instances are up.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
-import type { Database } from '../db/client.ts';
+import { queryRows, type Database, type Executor } from '../db/client.ts';
 import { JOB_SCHEMA } from './schema-name.ts';
 
 export interface JobOptions {
@@ -30,6 +31,12 @@ export interface SendOptions {
   /** At most one waiting (queued, not yet started) job with this key: queuing the same work twice while it waits is a no-op. */
   singletonKey?: string;
   startAfter?: Date;
+  /**
+   * Queue the job in this open transaction: it exists if and only if the transaction commits,
+   * so a crash can never keep the work and lose the job (or the reverse). Call `ready()`
+   * before the transaction begins.
+   */
+  transaction?: Executor;
 }
 
 export class JobQueue {
@@ -59,8 +66,10 @@ export class JobQueue {
   async send(name: string, data: object, options: SendOptions = {}): Promise<string | null> {
     const definition = this.definitions.get(name);
     if (!definition) throw new Error(`No job called ${name}`);
+    if (options.transaction && !this.boss) throw new Error('Open the job queue (ready()) before queuing a job in a transaction');
     const boss = await this.open(false);
     return boss.send(name, data, {
+      ...(options.transaction ? { db: inTransaction(options.transaction) } : {}),
       retryLimit: definition.options.retryLimit ?? 3,
       retryDelay: definition.options.retryDelaySeconds ?? 30,
       retryBackoff: true,
@@ -69,6 +78,14 @@ export class JobQueue {
       singletonKey: options.singletonKey ?? randomUUID(),
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
     });
+  }
+
+  /**
+   * Opens the queue (to queue work only, if nothing opened it yet). Needed before `send` with a
+   * transaction: opening uses the database, which on PGlite waits for that very transaction.
+   */
+  async ready(): Promise<void> {
+    await this.open(false);
   }
 
   /**
@@ -145,6 +162,17 @@ export class JobQueue {
     this.working = false;
     if (boss) await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
   }
+}
+
+/** pg-boss's `db` option on an open transaction: its `$n` text and values become one drizzle query. */
+function inTransaction(exec: Executor): PgBoss.Db {
+  return {
+    executeSql: async (text: string, values: unknown[] = []) => {
+      const parts = text.split(/\$(\d+)\b/);
+      const query = sql.join(parts.map((part, i) => (i % 2 ? sql.param(values[Number(part) - 1]) : sql.raw(part))));
+      return { rows: await queryRows(exec, query) };
+    },
+  };
 }
 
 /** pg-boss's policy that keeps one waiting job per singleton key (a unique index); "standard" ignores keys. */
