@@ -38,6 +38,7 @@ import { reviewRoutes } from './features/reviews/routes.ts';
 import { progressDashboardRoutes } from './features/progress/dashboard-routes.ts';
 import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 import { JobQueue } from './platform/jobs/queue.ts';
+import { BackgroundLane } from './platform/background.ts';
 import { CyclesService } from './features/progress/cycles.ts';
 import { cycleRoutes } from './features/progress/cycles-routes.ts';
 import { FollowingService } from './features/following/service.ts';
@@ -137,13 +138,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom });
   const logError = (err: unknown, message: string) => app.log.error({ err }, message);
   const jobs = new JobQueue(database, { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) }, options.jobPollingSeconds);
+  // Work done after a response (emails after sign-ups, follow requests, resets) shares one lane
+  // of at most 4 at once, leaving the rest of the 10 database connections to requests.
+  const background = new BackgroundLane({ concurrency: 4, backlog: 500, logError });
   const strategy = options.services?.strategy ?? new StrategyService(database);
-  const accounts = options.services?.accounts ?? new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError });
+  const accounts = options.services?.accounts ?? new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError, background });
   // Following needs progress (to read a published update) and progress tells following when
   // it publishes: the listener closes the loop once both exist.
   const progress: ProgressService =
     options.services?.progress ?? new ProgressService(database, strategy, { prepare: () => following.publishListener.prepare(), published: (tx, updateId) => following.publishListener.published(tx, updateId) });
-  const following: FollowingService = options.services?.following ?? new FollowingService(database, { strategy, progress, mailer, jobs, baseUrl: config.baseUrl, now: options.now, logError });
+  const following: FollowingService = options.services?.following ?? new FollowingService(database, { strategy, progress, mailer, jobs, baseUrl: config.baseUrl, now: options.now, logError, background });
   // Bulletins narrow a campaign to a group of champions through community, and community keeps
   // champions news in step through bulletins: the callback closes the loop once both exist.
   const bulletins: BulletinsService =
@@ -156,11 +160,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       sendRate: config.bulletinSendRate,
       now: options.now,
       logError,
+      background,
       logInfo: (o, m) => app.log.info(o, m),
       championEmails: (group) => community.contactableEmails(group),
     });
   const community: CommunityService =
-    options.services?.community ?? new CommunityService(database, { strategy, secret: config.sessionSecret, mailer, jobs, baseUrl: config.baseUrl, now: options.now, enquiryRetentionDays: config.enquiryRetentionDays, logError, news: bulletins });
+    options.services?.community ?? new CommunityService(database, { strategy, secret: config.sessionSecret, mailer, jobs, baseUrl: config.baseUrl, now: options.now, enquiryRetentionDays: config.enquiryRetentionDays, logError, news: bulletins, background });
   // Monte Carlo runs on every core, in worker threads started at the first run that needs them.
   let monteCarloPool: MonteCarloPool | undefined;
   const services: AppServices = {

@@ -366,7 +366,7 @@ describe('crash safety: kill -9 in the middle of a write', () => {
         const reporter = (await signInAs(t.app, 'rita@cqc.example')).cookie;
         updateId = await submitUpdate(t, reporter, 'care-quality-commission', 'AR-06', { summary: 'Consultation opened.' });
         const item = (await t.services.following.item('AR-06'))!;
-        for (const email of followers) t.services.following.request(systemActor, item, email);
+        for (const email of followers) await t.services.following.request(systemActor, item, email);
         await t.services.following.settled();
         for (const mail of confirmations) {
           const token = /\/follow\/confirm\/([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];

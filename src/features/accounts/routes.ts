@@ -131,7 +131,7 @@ export async function accountsRoutes(
     const { data, problems } = parseForm(resetRequestForm, body);
     if (!data) return reply.page('accounts/views/reset-request.njk', { title: 'Reset your password', minutes: RESET_MINUTES, ...formState({ email: body.email ?? '' }, problems) }, { status: 400 });
     // The same page, at once, whether or not the address has an account.
-    accounts.requestPasswordReset(data.email, sessionMeta(request));
+    await accounts.requestPasswordReset(data.email, sessionMeta(request));
     return reply.page('accounts/views/reset-sent.njk', { title: 'Check your email', email: data.email, minutes: RESET_MINUTES });
   });
 

@@ -2,6 +2,7 @@
 // resets, signing in and out with server-side sessions, lockout after repeated failures, and
 // managing roles. Every change is one transaction with an audit event; email goes out after
 // the transaction commits.
+import { BackgroundLane } from '../../platform/background.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { can } from '../../platform/auth/permissions.ts';
@@ -40,6 +41,7 @@ export interface AccountsOptions {
   baseUrl?: string;
   /** Where work done after a response (reset emails) reports its errors. */
   logError?: (error: unknown, message: string) => void;
+  background?: BackgroundLane | undefined;
 }
 
 export interface Invitation {
@@ -68,23 +70,23 @@ function snapshot(u: UserRecord) {
 }
 
 export class AccountsService {
-  private readonly pending = new Set<Promise<void>>();
+  /** After-response work (emails after a form): the app's one bounded lane, or this service's own. */
+  private readonly background: BackgroundLane;
 
   constructor(
     private readonly database: Database,
     private readonly options: AccountsOptions = {},
-  ) {}
+  ) {
+    this.background = options.background ?? new BackgroundLane({ concurrency: 4, backlog: 500, logError: options.logError });
+  }
 
   /** Resolves when work started after a response (reset emails) has finished. */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await this.background.settled();
   }
 
-  private inBackground(message: string, work: () => Promise<void>): void {
-    const task: Promise<void> = work()
-      .catch((error: unknown) => this.options.logError?.(error, message))
-      .finally(() => this.pending.delete(task));
-    this.pending.add(task);
+  private inBackground(message: string, work: () => Promise<void>): Promise<void> {
+    return this.background.start(message, work);
   }
 
   private async sendMail(to: string, email: { subject: string; text: string; html: string }): Promise<void> {
@@ -335,8 +337,8 @@ export class AccountsService {
    * account: the lookup and the email happen after the response, so neither the words nor
    * the time taken say who has an account.
    */
-  requestPasswordReset(email: string, meta: SessionMeta & { requestId?: string }): void {
-    this.inBackground('password reset email failed', async () => {
+  async requestPasswordReset(email: string, meta: SessionMeta & { requestId?: string }): Promise<void> {
+    await this.inBackground('password reset email failed', async () => {
       const token = newToken();
       const sent = await this.database.db.transaction(async (tx) => {
         const repo = this.repo(tx);

@@ -12,6 +12,7 @@
 // "unconfirmed" and never sends them again. Nobody gets two copies. One sender per campaign
 // at a time: a PostgreSQL advisory lock held on its own connection (released by the server
 // when a killed process's connection drops), and within a process a set of campaigns in hand.
+import { BackgroundLane } from '../../platform/background.ts';
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -69,6 +70,7 @@ export interface BulletinsOptions {
   sendConcurrency?: number;
   now?: () => Date;
   logError?: (error: unknown, message: string) => void;
+  background?: BackgroundLane | undefined;
   logInfo?: (object: object, message: string) => void;
   /** Addresses of champions who agreed to be contacted, in a group (community's service). */
   championEmails?: (group: ChampionGroup) => Promise<string[]>;
@@ -117,7 +119,8 @@ interface SenderLock {
 export class BulletinsService {
   private readonly now: () => Date;
   private readonly linkKey: Buffer;
-  private readonly pending = new Set<Promise<void>>();
+  /** After-response work (emails after a form): the app's one bounded lane, or this service's own. */
+  private readonly background: BackgroundLane;
   private readonly inHand = new Set<number>();
 
   constructor(
@@ -125,6 +128,7 @@ export class BulletinsService {
     private readonly options: BulletinsOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.background = options.background ?? new BackgroundLane({ concurrency: 4, backlog: 500, logError: options.logError });
     const master = options.secret ?? randomBytes(32).toString('hex');
     this.linkKey = Buffer.from(hkdfSync('sha256', master, 'strategy-hub', 'bulletin subscriber links', 32));
     options.jobs?.define<{ campaignId: number }>(BULLETIN_JOBS.send, async (data) => this.sendCampaign(data.campaignId), { retryLimit: 10, retryDelaySeconds: 30 });
@@ -221,15 +225,12 @@ export class BulletinsService {
    */
   async subscribe(actor: Actor, email: string, listIds: number[]): Promise<void> {
     await this.checkLists(listIds, 'lists');
-    const task: Promise<void> = this.subscribeNow(actor, email.toLowerCase(), listIds)
-      .catch((error: unknown) => this.options.logError?.(error, 'could not handle a bulletin subscription'))
-      .finally(() => this.pending.delete(task));
-    this.pending.add(task);
+    await this.background.start('could not handle a bulletin subscription', () => this.subscribeNow(actor, email.toLowerCase(), listIds));
   }
 
   /** Resolves when work started after a response has finished. */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await this.background.settled();
   }
 
   private async subscribeNow(actor: Actor, email: string, listIds: number[]): Promise<void> {

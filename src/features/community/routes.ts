@@ -160,7 +160,7 @@ export async function communityRoutes(app: FastifyInstance, { community, account
     if (!honeypotFilled(body)) {
       const { data, problems } = parseForm(joinForm, body, DETAIL_LABELS);
       if (!data) return joinPage(reply, strings(body), problems, 400);
-      community.join(actorFor(request), data);
+      await community.join(actorFor(request), data);
     }
     // The same page whether the address is new, waiting, a champion already, or a bot's.
     return reply.page('community/views/message.njk', { title: 'Check your email', kind: 'join-sent', confirmHours: CONFIRM_HOURS });
@@ -190,7 +190,7 @@ export async function communityRoutes(app: FastifyInstance, { community, account
     const body = bodyOf(request);
     const { data, problems } = parseForm(signInForm, body);
     if (!data) return reply.page('community/views/sign-in.njk', { title: 'Sign in as a champion', minutes: SIGN_IN_MINUTES, ...formState(strings(body), problems) }, { status: 400 });
-    community.requestSignIn(data.email);
+    await community.requestSignIn(data.email);
     return reply.page('community/views/message.njk', { title: 'Check your email', kind: 'sign-in-sent', minutes: SIGN_IN_MINUTES });
   });
 

@@ -4,6 +4,7 @@
 // says nothing about whether an address was known. Champions manage their own record through
 // emailed single-use sign-in links; the strategy team approves, and some settings approve
 // automatically. Audit events about champions carry ids and regions, never personal data.
+import { BackgroundLane } from '../../platform/background.ts';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import { readFile } from 'node:fs/promises';
@@ -75,6 +76,7 @@ export interface CommunityOptions {
   enquiryRetentionDays?: number | undefined;
   logError?: (error: unknown, message: string) => void;
   revisionMaxAgeMs?: number;
+  background?: BackgroundLane | undefined;
   /** The bulletins' champions news list: approved champions who agreed to contact are on it. */
   news?: ChampionsNewsList | undefined;
 }
@@ -155,7 +157,8 @@ export interface EnquiryInput {
 
 export class CommunityService {
   private readonly now: () => Date;
-  private readonly pending = new Set<Promise<void>>();
+  /** After-response work (emails after a form): the app's one bounded lane, or this service's own. */
+  private readonly background: BackgroundLane;
   private readonly sealKey: Buffer;
   private readonly addressKey: Buffer;
   private readonly revisionClock: Revision;
@@ -166,6 +169,7 @@ export class CommunityService {
     private readonly options: CommunityOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.background = options.background ?? new BackgroundLane({ concurrency: 4, backlog: 500, logError: options.logError });
     const master = options.secret ? Buffer.from(options.secret, 'utf8') : randomBytes(32);
     this.sealKey = Buffer.from(hkdfSync('sha256', master, 'strategy-hub', 'champion sign-up seal', 32));
     this.addressKey = Buffer.from(hkdfSync('sha256', master, 'strategy-hub', 'champion sign-up address', 32));
@@ -189,15 +193,12 @@ export class CommunityService {
   }
 
   /** Runs after the response; `settled()` waits for it (tests, shutdown). */
-  private inBackground(message: string, work: () => Promise<void>): void {
-    const task: Promise<void> = work()
-      .catch((error: unknown) => this.options.logError?.(error, message))
-      .finally(() => this.pending.delete(task));
-    this.pending.add(task);
+  private inBackground(message: string, work: () => Promise<void>): Promise<void> {
+    return this.background.start(message, work);
   }
 
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await this.background.settled();
   }
 
   /** Changes whenever something public pages show about champions changes. */
@@ -248,8 +249,8 @@ export class CommunityService {
    * Someone signs up. A new address gets a confirmation link carrying the sign-up sealed; a
    * champion's address gets a sign-in link instead. The caller shows the same page either way.
    */
-  join(actor: Actor, details: JoinDetails): void {
-    this.inBackground('could not handle a champion sign-up', () => this.joinIn(actor, details));
+  async join(actor: Actor, details: JoinDetails): Promise<void> {
+    await this.inBackground('could not handle a champion sign-up', () => this.joinIn(actor, details));
   }
 
   private async joinIn(actor: Actor, details: JoinDetails): Promise<void> {
@@ -327,8 +328,8 @@ export class CommunityService {
   /* ----- signing in by link ----- */
 
   /** A champion asks for a sign-in link; the page says the same whatever the address. */
-  requestSignIn(email: string): void {
-    this.inBackground('could not send a champion sign-in link', async () => {
+  async requestSignIn(email: string): Promise<void> {
+    await this.inBackground('could not send a champion sign-in link', async () => {
       const champion = await this.repo().championByEmail(email);
       if (champion) await this.sendSignInLink(champion, 'requested');
     });
@@ -602,7 +603,7 @@ export class CommunityService {
       return after;
     });
     if (champion.status === 'active' && !champion.welcomedAt) {
-      this.inBackground('could not send a champion welcome email', () => this.welcome(champion));
+      await this.inBackground('could not send a champion welcome email', () => this.welcome(champion));
     }
     return champion;
   }

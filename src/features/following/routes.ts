@@ -66,7 +66,7 @@ export async function followingRoutes(app: FastifyInstance, { following, rateLim
       if (!data) {
         return reply.page('following/views/follow.njk', { title: followTitle(target), target, confirmHours: CONFIRM_HOURS, ...formState({ email: typeof body.email === 'string' ? body.email : '' }, problems) }, { status: 400 });
       }
-      following.request(actorFor(request), target, data.email);
+      await following.request(actorFor(request), target, data.email);
       // The same page whether the address is new, waiting or already following.
       return reply.page('following/views/message.njk', { title: 'Check your email', kind: 'sent', target, email: data.email, confirmHours: CONFIRM_HOURS });
     });

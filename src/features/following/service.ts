@@ -3,6 +3,7 @@
 // address was known. Each follow gets an email for each verified update published on what it
 // follows, or a weekly digest of them. Every email links to the address's preferences page and
 // carries a one-click unsubscribe (RFC 8058) that stops everything the address follows.
+import { BackgroundLane } from '../../platform/background.ts';
 import { hashToken, newToken } from '../../platform/auth/secrets.ts';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { recordAudit, systemActor, type Actor } from '../../platform/audit/audit.ts';
@@ -40,6 +41,7 @@ export interface FollowingOptions {
   baseUrl?: string | undefined;
   now?: () => Date;
   logError?: (error: unknown, message: string) => void;
+  background?: BackgroundLane | undefined;
 }
 
 /** What a follow is of, as pages and emails name it. */
@@ -120,13 +122,15 @@ function updateLines(update: PublishedUpdate) {
 
 export class FollowingService {
   private readonly now: () => Date;
-  private readonly pending = new Set<Promise<void>>();
+  /** After-response work (emails after a form): the app's one bounded lane, or this service's own. */
+  private readonly background: BackgroundLane;
 
   constructor(
     private readonly database: Database,
     private readonly options: FollowingOptions,
   ) {
     this.now = options.now ?? (() => new Date());
+    this.background = options.background ?? new BackgroundLane({ concurrency: 4, backlog: 500, logError: options.logError });
     options.jobs?.define<{ updateId: number }>(FOLLOW_JOBS.notify, async (data) => void (await this.sendUpdate(data.updateId)), { retryLimit: 5, retryDelaySeconds: 60 });
     options.jobs?.define(FOLLOW_JOBS.forget, async () => void (await this.forgetUnconfirmed()), { cron: '30 3 * * *' });
     options.jobs?.define(FOLLOW_JOBS.digest, async () => void (await this.sendDigests()), { cron: DIGEST_CRON, retryLimit: 5, retryDelaySeconds: 300 });
@@ -190,16 +194,13 @@ export class FollowingService {
    * preferences link). Either way the caller shows the same page, at once: the work runs after
    * the response, so how long the page takes says nothing about the address.
    */
-  request(actor: Actor, target: Followed, email: string): void {
-    const task: Promise<void> = this.requestIn(actor, target, email)
-      .catch((error: unknown) => this.options.logError?.(error, `could not handle a request to follow ${target.kind === 'item' ? 'an item' : 'a theme'}`))
-      .finally(() => this.pending.delete(task));
-    this.pending.add(task);
+  async request(actor: Actor, target: Followed, email: string): Promise<void> {
+    await this.background.start(`could not handle a request to follow ${target.kind === 'item' ? 'an item' : 'a theme'}`, () => this.requestIn(actor, target, email));
   }
 
   /** Resolves when work started after a response (follow requests) has finished. */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await this.background.settled();
   }
 
   private async requestIn(actor: Actor, target: Followed, email: string): Promise<void> {
