@@ -13,29 +13,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from './platform/db/test-database.ts';
 import { projectRoot } from './platform/paths.ts';
+import { eventually, freePort, sleep } from './testing.ts';
 
 const HOST = '127.0.0.1';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function connects(port: number): Promise<'connected' | 'refused'> {
   return new Promise((resolve, reject) => {
@@ -86,7 +69,7 @@ describe('graceful shutdown on SIGTERM', () => {
     for (const stream of [hub.stdout!, hub.stderr!]) stream.on('data', (chunk: Buffer) => log.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
     const said = (text: string) => log.some((line) => line.includes(text));
 
-    await until(
+    await eventually(
       async () => {
         if (hub!.exitCode !== null) throw new Error(`the hub exited at start:\n${log.join('\n')}`);
         return fetch(`${origin}/readyz`).then(
@@ -121,8 +104,8 @@ describe('graceful shutdown on SIGTERM', () => {
     await sleep(300);
 
     hub.kill('SIGTERM');
-    await until(() => said('shutting down'), 5_000, 'the hub to log that it is shutting down');
-    await until(async () => (await connects(port)) === 'refused', 5_000, 'new connections to be refused');
+    await eventually(() => said('shutting down'), 5_000, 'the hub to log that it is shutting down');
+    await eventually(async () => (await connects(port)) === 'refused', 5_000, 'new connections to be refused');
     assert.equal(hub.exitCode, null, 'still running while the request is in flight');
 
     request.end(body.slice(10));

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,24 +21,13 @@ import { openDatabase, queryRows, type Database } from './db/client.ts';
 import { createTestDatabase, type TestDatabase } from './db/test-database.ts';
 import type { MailMessage, Mailer } from './mail/mailer.ts';
 import { projectRoot } from './paths.ts';
-import { addPeople, createTestApp, signInAs, startSmtpServer, submitUpdate, TEST_PASSWORD } from '../testing.ts';
+import { addPeople, createTestApp, freePort, signInAs, sleep, startSmtpServer, submitUpdate, TEST_PASSWORD } from '../testing.ts';
 
 const HOST = '127.0.0.1';
 const ROWS = 5000;
 const onPostgres = Boolean(process.env.DATABASE_URL);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
   const deadline = Date.now() + ms;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,30 +23,13 @@ import { createTestDatabase, type TestDatabase } from '../../platform/db/test-da
 import { JobQueue } from '../../platform/jobs/queue.ts';
 import { projectRoot } from '../../platform/paths.ts';
 import { BulletinsService } from './service.ts';
+import { eventually, freePort, sleep } from '../../testing.ts';
 
 const HOST = '127.0.0.1';
 const SUBSCRIBERS = 60;
 const HOLD_AFTER = 25;
 const SECRET = randomBytes(32).toString('hex');
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** An SMTP server that records every whole message, and can stop answering after some. */
 async function holdingSmtp(): Promise<{ url: string; received: string[]; hold: (after: number | null) => void; close: () => Promise<void> }> {
@@ -126,7 +109,7 @@ describe('a campaign send killed with SIGKILL', () => {
     const child = hub;
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => log.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    await until(
+    await eventually(
       async () => {
         if (child.exitCode !== null) throw new Error(`the hub exited at start:\n${log.join('\n')}`);
         return fetch(`http://${HOST}:${port}/readyz`).then(
@@ -163,9 +146,9 @@ describe('a campaign send killed with SIGKILL', () => {
     // First sender: killed while the mail server holds a handed-over group.
     smtp.hold(HOLD_AFTER);
     const first = await startHub();
-    await until(() => smtp.received.length > HOLD_AFTER, 60_000, 'the mail server to be holding emails');
+    await eventually(() => smtp.received.length > HOLD_AFTER, 60_000, 'the mail server to be holding emails');
     let seen = -1;
-    await until(
+    await eventually(
       () => {
         const stable = smtp.received.length === seen;
         seen = smtp.received.length;
@@ -182,8 +165,8 @@ describe('a campaign send killed with SIGKILL', () => {
 
     // Second sender: carries on from where the first stopped.
     const second = await startHub();
-    await until(() => smtp.received.length >= SUBSCRIBERS, 60_000, 'every subscriber to have the bulletin');
-    await until(() => log.some((line) => line.includes('not sent again')), 10_000, 'the restart to report the unconfirmed emails');
+    await eventually(() => smtp.received.length >= SUBSCRIBERS, 60_000, 'every subscriber to have the bulletin');
+    await eventually(() => log.some((line) => line.includes('not sent again')), 10_000, 'the restart to report the unconfirmed emails');
     await sleep(1_000); // anything wrongly sent twice would arrive now
     hub!.kill('SIGTERM');
     await second.exited;

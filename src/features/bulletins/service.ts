@@ -326,6 +326,20 @@ export class BulletinsService {
     });
   }
 
+  /**
+   * Runs `change` in one transaction on the subscriber a signed link names, locked; undefined
+   * when the link is not ours or the subscriber is gone.
+   */
+  private async asLinkOwner<T>(token: string, change: (repo: BulletinsRepository, subscriber: SubscriberRecord, tx: Executor) => Promise<T>): Promise<T | undefined> {
+    const id = this.subscriberIdFrom(token);
+    if (!id) return undefined;
+    return this.database.db.transaction(async (tx) => {
+      const repo = this.repo(tx);
+      const subscriber = await repo.lockSubscriber(id);
+      return subscriber ? change(repo, subscriber, tx) : undefined;
+    });
+  }
+
   /** What a signed link's owner sees on their preferences page; undefined for a link that is not ours. */
   async preferences(token: string): Promise<Preferences | undefined> {
     const id = this.subscriberIdFrom(token);
@@ -339,14 +353,10 @@ export class BulletinsService {
    * lists again after unsubscribing is consent given again (the link proves the mailbox).
    */
   async updatePreferences(actor: Actor, token: string, listIds: number[]): Promise<SubscriberStatus | undefined> {
-    const id = this.subscriberIdFrom(token);
-    if (!id) return undefined;
     await this.checkLists(listIds, 'lists');
     const now = this.now();
-    return this.database.db.transaction(async (tx) => {
-      const repo = this.repo(tx);
-      const subscriber = await repo.lockSubscriber(id);
-      if (!subscriber) return undefined;
+    return this.asLinkOwner(token, async (repo, subscriber, tx) => {
+      const id = subscriber.id;
       const before = await repo.listIdsOf(id);
       await repo.removeFromLists(id, before.filter((l) => !listIds.includes(l)));
       await repo.addToLists(id, listIds.filter((l) => !before.includes(l)));
@@ -363,18 +373,15 @@ export class BulletinsService {
 
   /** One-click unsubscribe: no more bulletins, from any list. True if the link is ours. */
   async unsubscribe(actor: Actor, token: string): Promise<boolean> {
-    const id = this.subscriberIdFrom(token);
-    if (!id) return false;
-    return this.database.db.transaction(async (tx) => {
-      const repo = this.repo(tx);
-      const subscriber = await repo.lockSubscriber(id);
-      if (!subscriber) return false;
+    const done = await this.asLinkOwner(token, async (repo, subscriber, tx) => {
+      const id = subscriber.id;
       const lists = await repo.listIdsOf(id);
       await repo.removeFromLists(id, lists);
       if (subscriber.status !== 'unsubscribed') await repo.updateSubscriber(id, { status: 'unsubscribed', unsubscribedAt: this.now(), pendingListIds: [], confirmTokenHash: null, confirmExpiresAt: null });
       await recordAudit(tx, actor, { action: 'subscriber.unsubscribed', objectType: 'bulletin_subscriber', objectId: id, before: { status: subscriber.status, lists }, after: { status: 'unsubscribed', lists: [] } });
       return true;
     });
+    return done ?? false;
   }
 
   /** Everything held about a signed link's owner, for them to download. */
@@ -402,17 +409,14 @@ export class BulletinsService {
    * hash of the address stays, so an import never adds them back.
    */
   async erase(actor: Actor, token: string): Promise<boolean> {
-    const id = this.subscriberIdFrom(token);
-    if (!id) return false;
-    return this.database.db.transaction(async (tx) => {
-      const repo = this.repo(tx);
-      const subscriber = await repo.lockSubscriber(id);
-      if (!subscriber) return false;
+    const done = await this.asLinkOwner(token, async (repo, subscriber, tx) => {
+      const id = subscriber.id;
       await repo.deleteSubscriber(id);
       await repo.suppress(emailHash(subscriber.email));
       await recordAudit(tx, actor, { action: 'subscriber.erased', objectType: 'bulletin_subscriber', objectId: id, before: { status: subscriber.status } });
       return true;
     });
+    return done ?? false;
   }
 
   async forgetUnconfirmed(): Promise<number> {
