@@ -134,7 +134,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.header('x-request-id', request.id);
   });
 
-  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom });
+  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom, poolSize: config.smtpPoolSize });
   const logError = (err: unknown, message: string) => app.log.error({ err }, message);
   const jobs = new JobQueue(database, { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) }, options.jobPollingSeconds);
   const strategy = options.services?.strategy ?? new StrategyService(database);
@@ -153,6 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       baseUrl: config.baseUrl,
       secret: config.sessionSecret,
       sendRate: config.bulletinSendRate,
+      sendConcurrency: config.bulletinSendGroup,
       now: options.now,
       logError,
       logInfo: (o, m) => app.log.info(o, m),

@@ -24,6 +24,16 @@ describe('configuration', () => {
     assert.equal(config.host, '0.0.0.0');
   });
 
+  it('sizes the SMTP pool and the bulletin groups, within limits', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.smtpPoolSize, 5);
+    assert.equal(defaults.bulletinSendGroup, 20);
+    const raised = loadConfig({ SMTP_POOL_SIZE: '10', BULLETIN_SEND_GROUP: '40' });
+    assert.equal(raised.smtpPoolSize, 10);
+    assert.equal(raised.bulletinSendGroup, 40);
+    assert.throws(() => loadConfig({ SMTP_POOL_SIZE: '0', BULLETIN_SEND_GROUP: '501' }), (e: Error) => /SMTP_POOL_SIZE:/.test(e.message) && /BULLETIN_SEND_GROUP:/.test(e.message));
+  });
+
   it('names each bad variable', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' }),

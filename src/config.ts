@@ -22,7 +22,9 @@ const envSchema = z.object({
     .optional(),
   PUBLIC_FORM_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   ENQUIRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   BULLETIN_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(100),
+  BULLETIN_SEND_GROUP: z.coerce.number().int().min(1).max(500).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +38,8 @@ export interface Config {
   sessionSecret: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** SMTP connections kept open at once (the pool's size). */
+  smtpPoolSize: number;
   logLevel: string;
   /** Posts per minute per address on the public champion and enquiry forms. */
   publicFormRateLimit: number;
@@ -43,6 +47,8 @@ export interface Config {
   enquiryRetentionDays: number;
   /** Bulletin emails a second per sending instance (keep under the mail relay's limit). */
   bulletinSendRate: number;
+  /** Bulletin emails marked "sending" and handed to the mail server together. */
+  bulletinSendGroup: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,9 +82,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? '"Workforce Strategy Hub" <no-reply@localhost>',
+    smtpPoolSize: e.SMTP_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
     publicFormRateLimit: e.PUBLIC_FORM_RATE_LIMIT,
     enquiryRetentionDays: e.ENQUIRY_RETENTION_DAYS,
     bulletinSendRate: e.BULLETIN_SEND_RATE,
+    bulletinSendGroup: e.BULLETIN_SEND_GROUP,
   };
 }

@@ -65,7 +65,11 @@ export interface BulletinsOptions {
   secret?: string | undefined;
   /** Emails a second, per sending instance. */
   sendRate?: number;
-  /** Emails handed to the mail server at once (match the SMTP pool's connections). */
+  /**
+   * Emails marked "sending" and handed to the mailer together (BULLETIN_SEND_GROUP). A few
+   * times the SMTP pool's connections keeps every connection busy and costs two database
+   * writes per group; a sender killed mid-group leaves at most this many "unconfirmed".
+   */
   sendConcurrency?: number;
   now?: () => Date;
   logError?: (error: unknown, message: string) => void;
