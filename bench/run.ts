@@ -16,9 +16,10 @@ import { strategyPages } from './strategy-pages.ts';
 import { progressDashboard } from './progress.ts';
 import { workforceModel } from './workforce.ts';
 import { championSignups } from './champions.ts';
+import { bulletinSend } from './bulletins.ts';
 
 /** Every benchmark, in the order they run. Add new modules here. */
-const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard, workforceModel, championSignups];
+const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard, workforceModel, championSignups, bulletinSend];
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
