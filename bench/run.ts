@@ -17,9 +17,10 @@ import { progressDashboard } from './progress.ts';
 import { workforceModel } from './workforce.ts';
 import { championSignups } from './champions.ts';
 import { mixedLoad } from './mixed.ts';
+import { bulletinSend } from './bulletins.ts';
 
 /** Every benchmark, in the order they run. Add new modules here. */
-const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard, workforceModel, championSignups, mixedLoad];
+const BENCHMARKS: readonly Benchmark[] = [strategyPages, progressDashboard, workforceModel, championSignups, bulletinSend, mixedLoad];
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -135,7 +135,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.header('x-request-id', request.id);
   });
 
-  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom });
+  const mailer = options.mailer ?? createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: config.mailFrom, poolSize: config.smtpPoolSize });
   const logError = (err: unknown, message: string) => app.log.error({ err }, message);
   const jobs = new JobQueue(database, { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) }, options.jobPollingSeconds);
   // Work done after a response (emails after sign-ups, follow requests, resets) shares one lane
@@ -158,6 +158,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       baseUrl: config.baseUrl,
       secret: config.sessionSecret,
       sendRate: config.bulletinSendRate,
+      // A group is as large as the pool: every email marked "sending" is on a connection (decision 28).
+      sendConcurrency: config.smtpPoolSize,
       now: options.now,
       logError,
       background,

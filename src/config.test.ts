@@ -24,6 +24,15 @@ describe('configuration', () => {
     assert.equal(config.host, '0.0.0.0');
   });
 
+  it('sizes the SMTP pool (and so the bulletin groups), within limits', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.smtpPoolSize, 10);
+    const raised = loadConfig({ SMTP_POOL_SIZE: '20' });
+    assert.equal(raised.smtpPoolSize, 20);
+    assert.throws(() => loadConfig({ SMTP_POOL_SIZE: '0' }), (e: Error) => /SMTP_POOL_SIZE:/.test(e.message));
+    assert.throws(() => loadConfig({ SMTP_POOL_SIZE: '101' }), (e: Error) => /SMTP_POOL_SIZE:/.test(e.message));
+  });
+
   it('names each bad variable', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' }),

@@ -22,6 +22,7 @@ const envSchema = z.object({
     .optional(),
   PUBLIC_FORM_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   ENQUIRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   BULLETIN_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -36,6 +37,8 @@ export interface Config {
   sessionSecret: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** SMTP connections kept open at once (the pool's size); also the bulletin sender's group size. */
+  smtpPoolSize: number;
   logLevel: string;
   /** Posts per minute per address on the public champion, enquiry and follow forms. */
   publicFormRateLimit: number;
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? '"Workforce Strategy Hub" <no-reply@localhost>',
+    smtpPoolSize: e.SMTP_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
     publicFormRateLimit: e.PUBLIC_FORM_RATE_LIMIT,
     enquiryRetentionDays: e.ENQUIRY_RETENTION_DAYS,

@@ -66,7 +66,11 @@ export interface BulletinsOptions {
   secret?: string | undefined;
   /** Emails a second, per sending instance. */
   sendRate?: number;
-  /** Emails handed to the mail server at once (match the SMTP pool's connections). */
+  /**
+   * Emails marked "sending" and handed to the mailer together: the SMTP pool's size, so each
+   * is on a connection of its own at once. Larger groups would queue some inside the mailer,
+   * and a sender killed then would leave emails marked "sending" that never left (decision 28).
+   */
   sendConcurrency?: number;
   now?: () => Date;
   logError?: (error: unknown, message: string) => void;
