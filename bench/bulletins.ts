@@ -18,7 +18,7 @@ import { hashPassword } from '../src/platform/auth/secrets.ts';
 import type { Benchmark, BenchContext } from './support/context.ts';
 import { makeTempDir } from './support/cleanup.ts';
 import { bytes, count, duration, heading, note, percent, printTable, rate } from './support/print.ts';
-import { findProfile, profileNodeArgs, summariseProfile } from './support/profile.ts';
+import { printProfile, profileNodeArgs } from './support/profile.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
 /** BENCH_SUBSCRIBERS may shrink it for a quick look; the figures in the README are for 100,000. */
@@ -367,16 +367,7 @@ async function run(context: BenchContext): Promise<void> {
     const warnings = logs.filter((l) => /"level":(4|5|6)0/.test(l));
     if (warnings.length) note(`server warnings/errors: ${warnings.length}; last: ${warnings.at(-1)!.slice(0, 300)}`);
 
-    if (context.profile) {
-      const file = findProfile(pid);
-      if (file) {
-        const summary = summariseProfile(file, 15);
-        heading(`server CPU profile (${file})`);
-        printTable([{ header: 'package' }, { header: 'self ms', align: 'right' }], summary.byPackage.map(([k, v]) => [k, count(v)]));
-        console.log('');
-        printTable([{ header: 'function' }, { header: 'self ms', align: 'right' }], summary.byFunction.map(([k, v]) => [k, count(v)]));
-      } else note('no CPU profile found');
-    }
+    if (context.profile) printProfile(pid, 15);
   } finally {
     await server?.stop();
     await sink?.close();

@@ -18,7 +18,7 @@ import type { Benchmark, BenchContext } from './support/context.ts';
 import { makeTempDir } from './support/cleanup.ts';
 import { runLoad, type LoadResult } from './support/http-load.ts';
 import { count, duration, heading, ms, note, percent, printTable, rate } from './support/print.ts';
-import { findProfile, profileNodeArgs, summariseProfile } from './support/profile.ts';
+import { printProfile, profileNodeArgs } from './support/profile.ts';
 import { startThrowawayPostgres } from './support/postgres.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
@@ -348,27 +348,6 @@ function describeStatuses(r: LoadResult): string {
   if (r.errors) parts.push(`network errors ${r.errors}`);
   if (r.timeouts) parts.push(`timeouts ${r.timeouts}`);
   return parts.join(' ');
-}
-
-function printProfile(pid: number): void {
-  heading('server CPU profile (whole run, self time)');
-  const file = findProfile(pid);
-  if (!file) {
-    note('no profile was written (the server must exit normally for node to write it)');
-    return;
-  }
-  const summary = summariseProfile(file);
-  note(`${file} (${duration(summary.totalMs)} sampled)`);
-  const share = (v: number) => percent((v / summary.totalMs) * 100);
-  printTable(
-    [{ header: 'where' }, { header: 'self', align: 'right' }, { header: 'share', align: 'right' }],
-    summary.byPackage.map(([k, v]) => [k, duration(v), share(v)]),
-  );
-  console.log('');
-  printTable(
-    [{ header: 'function' }, { header: 'self', align: 'right' }, { header: 'share', align: 'right' }],
-    summary.byFunction.map(([k, v]) => [k, duration(v), share(v)]),
-  );
 }
 
 export const mixedLoad: Benchmark = {

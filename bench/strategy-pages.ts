@@ -9,9 +9,9 @@ import type { Benchmark, BenchContext } from './support/context.ts';
 import { generateDataset, type Dataset, type GeneratedItem } from './support/dataset.ts';
 import { loadDataset } from './support/database.ts';
 import { makeTempDir } from './support/cleanup.ts';
-import { findProfile, profileNodeArgs, summariseProfile } from './support/profile.ts';
+import { printProfile, profileNodeArgs } from './support/profile.ts';
 import { runLoad, type LoadResult } from './support/http-load.ts';
-import { bytes, count, duration, heading, ms, note, percent, printLoadTable, printTable, rate } from './support/print.ts';
+import { bytes, count, duration, heading, ms, note, printLoadTable, printTable, rate } from './support/print.ts';
 import { Random } from './support/random.ts';
 import { startServer, type RunningServer } from './support/server.ts';
 
@@ -172,27 +172,6 @@ function statusSummary(r: LoadResult): string {
     .join(' ');
 }
 
-
-function printProfile(pid: number): void {
-  heading('server CPU profile (whole run, self time)');
-  const file = findProfile(pid);
-  if (!file) {
-    note('no profile was written (the server must exit normally for node to write it)');
-    return;
-  }
-  const summary = summariseProfile(file);
-  note(`${file} (${duration(summary.totalMs)} sampled)`);
-  const share = (v: number) => percent((v / summary.totalMs) * 100);
-  printTable(
-    [{ header: 'where' }, { header: 'self', align: 'right' }, { header: 'share', align: 'right' }],
-    summary.byPackage.map(([k, v]) => [k, duration(v), share(v)]),
-  );
-  console.log('');
-  printTable(
-    [{ header: 'function' }, { header: 'self', align: 'right' }, { header: 'share', align: 'right' }],
-    summary.byFunction.map(([k, v]) => [k, duration(v), share(v)]),
-  );
-}
 
 /* ---------- the benchmark ---------- */
 

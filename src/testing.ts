@@ -14,7 +14,7 @@ import { loadConfig } from './config.ts';
 import { systemActor } from './platform/audit/audit.ts';
 import { createTestDatabase, type TestDatabase } from './platform/db/test-database.ts';
 import { StrategyService } from './features/strategy/service.ts';
-import { Outbox, type Mailer } from './platform/mail/mailer.ts';
+import { createMailer, Outbox, type Mailer } from './platform/mail/mailer.ts';
 import { hashPassword } from './platform/auth/secrets.ts';
 import type { Role } from './platform/auth/roles.ts';
 import { users } from './features/accounts/schema.ts';
@@ -259,6 +259,33 @@ export async function freePort(): Promise<number> {
       probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+export type SmtpServer = Awaited<ReturnType<typeof startSmtpServer>>;
+export type MailedTestApp = TestApp & { smtp: SmtpServer };
+
+/**
+ * A test app whose email goes over SMTP to a real server on 127.0.0.1, where the test reads
+ * what arrived (`smtp.received`). `close()` stops the app, the mailer and the server.
+ */
+export async function createMailedTestApp(
+  contents: 'demo' | 'empty',
+  options: { smtp?: SMTPServerOptions; now?: () => Date } = {},
+): Promise<MailedTestApp> {
+  const smtp = await startSmtpServer(options.smtp);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-mailed-'));
+  const mailer = createMailer({ smtpUrl: smtp.url, dataDir, from: 'Hub <hub@example.org>' });
+  const t = await createTestApp(contents, { mailer, ...(options.now ? { now: options.now } : {}) });
+  return {
+    ...t,
+    smtp,
+    close: async () => {
+      await t.close();
+      await mailer.close();
+      await smtp.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Waits until `check` passes (polling), or fails after `ms`. */

@@ -5,6 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../src/platform/paths.ts';
+import { duration, heading, note, percent, printTable } from './print.ts';
 
 export const profilesDir = path.join(projectRoot, 'bench', 'results', 'profiles');
 
@@ -68,4 +69,26 @@ export function summariseProfile(file: string, top = 12): ProfileSummary {
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
   return { totalMs, byPackage: sorted(byPackage), byFunction: sorted(byFunction) };
+}
+
+/** Prints where the server `pid` spent its time: self time by package, then by function. */
+export function printProfile(pid: number, top = 12): void {
+  heading('server CPU profile (whole run, self time)');
+  const file = findProfile(pid);
+  if (!file) {
+    note('no profile was written (the server must exit normally for node to write it)');
+    return;
+  }
+  const summary = summariseProfile(file, top);
+  note(`${file} (${duration(summary.totalMs)} sampled)`);
+  const share = (v: number) => percent((v / summary.totalMs) * 100);
+  printTable(
+    [{ header: 'where' }, { header: 'self', align: 'right' }, { header: 'share', align: 'right' }],
+    summary.byPackage.map(([k, v]) => [k, duration(v), share(v)]),
+  );
+  console.log('');
+  printTable(
+    [{ header: 'function' }, { header: 'self', align: 'right' }, { header: 'share', align: 'right' }],
+    summary.byFunction.map(([k, v]) => [k, duration(v), share(v)]),
+  );
 }

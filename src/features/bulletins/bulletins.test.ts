@@ -3,16 +3,12 @@
 // headers, working unsubscribe and preference links, bounces, retries, imports, erasure, the
 // champions group, scheduling, the public archive and its Atom feed (parsed by a feed library).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { parseAtomFeed } from 'feedsmith';
 import type { ParsedMail } from 'mailparser';
 import { queryRows } from '../../platform/db/client.ts';
-import { createMailer, type Mailer } from '../../platform/mail/mailer.ts';
-import { addPeople, createTestApp, eventually, pageText, signInAs, startSmtpServer, submitForm, submitMultipart, type TestApp } from '../../testing.ts';
+import { addPeople, createMailedTestApp, eventually, pageText, signInAs, submitForm, submitMultipart, type MailedTestApp, type SmtpServer } from '../../testing.ts';
 
 const to = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a!.value.map((v) => v.address)).join(',');
 /** A header as it arrived on the wire (mailparser restructures the List-* ones). */
@@ -25,10 +21,8 @@ const pathOf = (link: string) => new URL(link).pathname;
 const textOf = (x: unknown): string | undefined => (typeof x === 'string' ? x : (x as { value?: string } | undefined)?.value);
 
 describe('bulletins', () => {
-  let t: TestApp;
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-  let mailer: Mailer;
-  let dataDir: string;
+  let t: MailedTestApp;
+  let smtp: SmtpServer;
   let team: string;
   let clock = new Date();
   /** Addresses the SMTP server refuses: 550 (a hard bounce) or 451 once (try again later). */
@@ -68,26 +62,21 @@ describe('bulletins', () => {
   const campaignStatus = async (id: number) => (await queryRows<{ status: string }>(t.database.db, sql`select status from bulletin_campaigns where id = ${id}`))[0]!.status;
 
   before(async () => {
-    smtp = await startSmtpServer({
+    t = await createMailedTestApp('demo', { smtp: {
       onRcptTo(address, _session, callback) {
         const code = refuse.get(address.address);
         if (code === 451) refuse.delete(address.address);
         if (code) return callback(Object.assign(new Error(code === 550 ? 'No such mailbox' : 'Try again later'), { responseCode: code }));
         callback();
       },
-    });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bulletins-'));
-    mailer = createMailer({ smtpUrl: smtp.url, dataDir, from: 'Hub <hub@example.org>' });
-    t = await createTestApp('demo', { mailer, now: () => clock });
+    }, now: () => clock });
+    smtp = t.smtp;
     await addPeople(t, [{ email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' }]);
     team = (await signInAs(t.app, 'team@example.org')).cookie;
     await t.app.jobs.start({ work: true });
   });
   after(async () => {
     await t.close();
-    await mailer.close();
-    await smtp.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('checks the subscribe form and stores nothing for bad input', async () => {

@@ -12,6 +12,7 @@ import {
   bulletinSuppressions,
   type CampaignStatus,
   type DeliveryStatus,
+  type ListKind,
   type SubscriberStatus,
 } from './schema.ts';
 
@@ -31,6 +32,8 @@ export interface Claimed {
   subscriberId: number;
   email: string;
   status: SubscriberStatus;
+  /** Attempts before this one. */
+  attempts: number;
 }
 
 const likeText = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -41,11 +44,21 @@ export class BulletinsRepository {
 
   /* ----- lists ----- */
 
-  async lists(): Promise<(ListRecord & { subscribers: number })[]> {
+  /** Every list: the general bulletin, champions news, then areas and themes by name. */
+  async lists(): Promise<ListRecord[]> {
+    return this.db.select().from(bulletinLists).orderBy(listOrder, asc(bulletinLists.name));
+  }
+
+  /** The lists with how many active subscribers each has (counts every subscription: the admin's page only). */
+  async listsWithCounts(): Promise<(ListRecord & { subscribers: number })[]> {
     const active = sql<number>`(select count(*)::int from ${bulletinSubscriptions} join ${bulletinSubscribers} on ${bulletinSubscribers.id} = ${bulletinSubscriptions.subscriberId}
       where ${bulletinSubscriptions.listId} = ${bulletinLists.id} and ${bulletinSubscribers.status} = 'active')`;
-    const order = sql`case ${bulletinLists.kind} when 'general' then 0 when 'champions' then 1 when 'area' then 2 else 3 end`;
-    return this.db.select({ ...listColumns, subscribers: active }).from(bulletinLists).orderBy(order, asc(bulletinLists.name));
+    return this.db.select({ ...listColumns, subscribers: active }).from(bulletinLists).orderBy(listOrder, asc(bulletinLists.name));
+  }
+
+  async listOfKind(kind: ListKind): Promise<ListRecord | undefined> {
+    const [row] = await this.db.select().from(bulletinLists).where(eq(bulletinLists.kind, kind)).orderBy(asc(bulletinLists.id)).limit(1);
+    return row;
   }
 
   async insertList(values: typeof bulletinLists.$inferInsert): Promise<ListRecord | undefined> {
@@ -292,7 +305,7 @@ export class BulletinsRepository {
   async claimable(campaignId: number, limit: number, now: Date): Promise<Claimed[]> {
     return queryRows<Claimed>(
       this.db,
-      sql`select d.subscriber_id as "subscriberId", s.email, s.status from ${bulletinDeliveries} d join ${bulletinSubscribers} s on s.id = d.subscriber_id
+      sql`select d.subscriber_id as "subscriberId", s.email, s.status, d.attempts from ${bulletinDeliveries} d join ${bulletinSubscribers} s on s.id = d.subscriber_id
         where d.campaign_id = ${campaignId} and d.status = 'queued' and (d.not_before is null or d.not_before <= ${now})
         order by d.subscriber_id limit ${limit}`,
     );
@@ -313,14 +326,6 @@ export class BulletinsRepository {
       .update(bulletinDeliveries)
       .set({ status, ...values })
       .where(and(eq(bulletinDeliveries.campaignId, campaignId), inArray(bulletinDeliveries.subscriberId, [...subscriberIds])));
-  }
-
-  async attemptsOf(campaignId: number, subscriberId: number): Promise<number> {
-    const [row] = await this.db
-      .select({ n: bulletinDeliveries.attempts })
-      .from(bulletinDeliveries)
-      .where(and(eq(bulletinDeliveries.campaignId, campaignId), eq(bulletinDeliveries.subscriberId, subscriberId)));
-    return row?.n ?? 0;
   }
 
   /** Rows a stopped sender left with the mail server: never sent again. */
@@ -368,4 +373,5 @@ export class BulletinsRepository {
 const textArray = (values: readonly string[]) => sql`array(select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
 
 const listColumns = getTableColumns(bulletinLists);
+const listOrder = sql`case ${bulletinLists.kind} when 'general' then 0 when 'champions' then 1 when 'area' then 2 else 3 end`;
 const subscriberColumns = getTableColumns(bulletinSubscribers);

@@ -3,8 +3,8 @@
 // (/admin/bulletins: campaigns, subscribers, lists). Routes parse, call the service, render.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { spreadsheetSafe, toCsv } from '../../platform/files/spreadsheet.ts';
-import { ConflictError, NotFoundError } from '../../platform/http/errors.ts';
-import { formState, parseForm } from '../../platform/http/forms.ts';
+import { ConflictError, NotFoundError, pathId } from '../../platform/http/errors.ts';
+import { formBody, formState, parseForm, postedValues } from '../../platform/http/forms.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { acceptUploads } from '../../platform/http/uploads.ts';
 import { dateFromParts, InputError, parseInput, type FieldProblem } from '../../platform/http/validation.ts';
@@ -58,13 +58,7 @@ const labels = { LIST_KIND_LABELS, SUBSCRIBER_STATUS_LABELS, CAMPAIGN_STATUS_LAB
 /** A CSV of subscribers: 5 MB is about 100,000 addresses. */
 const IMPORT_LIMITS = { field: 'file', maxFiles: 1, maxFileBytes: 5 * 1_048_576 };
 
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
-const strings = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string' || Array.isArray(v))) as Record<string, string>;
-const idOf = (raw: unknown) => {
-  const id = Number(raw);
-  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw) || id < 1) throw new NotFoundError('bulletin');
-  return id;
-};
+const idOf = (raw: unknown) => pathId(raw, 'bulletin');
 
 export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strategy, rateLimit, baseUrl }: BulletinsRoutesOptions): Promise<void> {
   await acceptUploads(app);
@@ -85,15 +79,15 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
   });
 
   app.post('/bulletins/subscribe', { config: limited }, async (request, reply) => {
-    const body = bodyOf(request);
+    const body = formBody(request);
     if (!honeypotFilled(body)) {
       const { data, problems } = parseForm(subscribeForm, body, { email: 'Email address', lists: 'Bulletins' });
-      if (!data) return subscribePage(reply, strings(body), problems, 400);
+      if (!data) return subscribePage(reply, postedValues(body), problems, 400);
       try {
         await bulletins.subscribe(actorFor(request), data.email, data.lists);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
-        return subscribePage(reply, strings(body), error.problems, 400);
+        return subscribePage(reply, postedValues(body), error.problems, 400);
       }
     }
     return reply.page('bulletins/views/message.njk', { title: 'Check your email', kind: 'check-email', confirmHours: CONFIRM_HOURS });
@@ -140,9 +134,9 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
   app.post('/bulletins/preferences/:token', { config: limited }, async (request, reply) => {
     const token = signed(request);
     if (!token) return expired(reply, 'link');
-    const body = bodyOf(request);
+    const body = formBody(request);
     const { data, problems } = parseForm(preferencesForm, body, { lists: 'Bulletins' });
-    if (!data) return preferencesPage(reply, token, problems, 400, strings(body).lists ? [strings(body).lists!].flat() : []);
+    if (!data) return preferencesPage(reply, token, problems, 400, postedValues(body).lists ? [postedValues(body).lists!].flat() : []);
     const status = await bulletins.updatePreferences(actorFor(request), token, data.lists);
     if (!status) return expired(reply, 'link');
     return reply.flash(status === 'unsubscribed' ? 'You have unsubscribed: you will get no more bulletins' : 'Your choices have been saved').redirect(`/bulletins/preferences/${token}`, 303);
@@ -261,15 +255,15 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
 
   app.post('/admin/bulletins/new', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
     const group = groupFrom(request.query);
-    const body = bodyOf(request);
+    const body = formBody(request);
     const { data, problems } = parseForm(campaignForm, body, CAMPAIGN_LABELS);
-    if (!data) return campaignFormPage(reply, { group, values: strings(body), problems, status: 400 });
+    if (!data) return campaignFormPage(reply, { group, values: postedValues(body), problems, status: 400 });
     try {
       const campaign = await bulletins.createCampaign(request.user!, actorFor(request), data, group);
       return reply.flash('The bulletin has been saved as a draft').redirect(`/admin/bulletins/${campaign.id}`, 303);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      return campaignFormPage(reply, { group, values: strings(body), problems: error.problems, status: 400 });
+      return campaignFormPage(reply, { group, values: postedValues(body), problems: error.problems, status: 400 });
     }
   });
 
@@ -293,15 +287,15 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
 
   app.post('/admin/bulletins/:id/edit', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
     const id = idOf((request.params as { id: string }).id);
-    const { campaign } = await bulletins.campaign(request.user!, id);
-    const body = bodyOf(request);
+    const campaign = await bulletins.campaignRecord(request.user!, id);
+    const body = formBody(request);
     const { data, problems } = parseForm(campaignForm, body, CAMPAIGN_LABELS);
-    if (!data) return campaignFormPage(reply, { id, group: campaign.championGroup, values: strings(body), problems, status: 400 });
+    if (!data) return campaignFormPage(reply, { id, group: campaign.championGroup, values: postedValues(body), problems, status: 400 });
     try {
       await bulletins.updateCampaign(request.user!, actorFor(request), id, data);
     } catch (error) {
-      if (error instanceof InputError) return campaignFormPage(reply, { id, group: campaign.championGroup, values: strings(body), problems: error.problems, status: 400 });
-      if (error instanceof ConflictError) return campaignFormPage(reply, { id, group: campaign.championGroup, values: strings(body), problems: [{ field: 'subject', message: error.message }], status: 409 });
+      if (error instanceof InputError) return campaignFormPage(reply, { id, group: campaign.championGroup, values: postedValues(body), problems: error.problems, status: 400 });
+      if (error instanceof ConflictError) return campaignFormPage(reply, { id, group: campaign.championGroup, values: postedValues(body), problems: [{ field: 'subject', message: error.message }], status: 409 });
       throw error;
     }
     return reply.flash('Your changes have been saved').redirect(`/admin/bulletins/${id}`, 303);
@@ -309,9 +303,8 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
 
   app.get('/admin/bulletins/:id/preview', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
     const id = idOf((request.params as { id: string }).id);
-    const view = await bulletins.campaign(request.user!, id);
     const email = await bulletins.preview(request.user!, id);
-    return reply.page('bulletins/views/admin-preview.njk', { title: `Preview: ${view.campaign.subject}`, view, email });
+    return reply.page('bulletins/views/admin-preview.njk', { title: `Preview: ${email.subject}`, campaign: { id, subject: email.subject }, email });
   });
 
   // The HTML part on its own, for the preview page's frame: nothing may run or load (default-src 'none'), inline styles
@@ -345,30 +338,30 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
 
   app.post('/admin/bulletins/:id/send', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
     const id = idOf((request.params as { id: string }).id);
-    const body = bodyOf(request);
+    const body = formBody(request);
     const { data, problems } = parseForm(sendForm, body, { when: 'When to send' });
-    if (!data) return sendPage(request, reply, id, strings(body), problems, 400);
+    if (!data) return sendPage(request, reply, id, postedValues(body), problems, 400);
     let at: Date | null = null;
     if (data.when === 'later') {
       const day = dateFromParts('The date to send', { day: data['at-day'], month: data['at-month'], year: data['at-year'] });
       const time = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(data['at-time'] ?? '');
-      if ('message' in day || !day.date) return sendPage(request, reply, id, strings(body), [{ field: 'at', message: 'message' in day ? day.message : 'Enter the date to send' }], 400);
-      if (!time) return sendPage(request, reply, id, strings(body), [{ field: 'at-time', message: 'Enter the time to send, like 09:30' }], 400);
+      if ('message' in day || !day.date) return sendPage(request, reply, id, postedValues(body), [{ field: 'at', message: 'message' in day ? day.message : 'Enter the date to send' }], 400);
+      if (!time) return sendPage(request, reply, id, postedValues(body), [{ field: 'at-time', message: 'Enter the time to send, like 09:30' }], 400);
       at = londonMoment(day.date, Number(time[1]) * 60 + Number(time[2]));
     }
     try {
       const campaign = await bulletins.schedule(request.user!, actorFor(request), id, data.version, at);
       return reply.flash(campaign.status === 'scheduled' ? 'The bulletin is scheduled' : 'The bulletin is being sent').redirect(`/admin/bulletins/${id}`, 303);
     } catch (error) {
-      if (error instanceof InputError) return sendPage(request, reply, id, strings(body), error.problems, 400);
-      if (error instanceof ConflictError) return sendPage(request, reply, id, strings(body), [{ field: 'when', message: error.message }], 409);
+      if (error instanceof InputError) return sendPage(request, reply, id, postedValues(body), error.problems, 400);
+      if (error instanceof ConflictError) return sendPage(request, reply, id, postedValues(body), [{ field: 'when', message: error.message }], 409);
       throw error;
     }
   });
 
   app.post('/admin/bulletins/:id/unschedule', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
     const id = idOf((request.params as { id: string }).id);
-    const { data } = parseForm(versionForm, bodyOf(request));
+    const { data } = parseForm(versionForm, formBody(request));
     if (!data) throw new InputError([{ field: 'version', message: 'The form was not complete: reload the page' }]);
     await bulletins.cancelSchedule(request.user!, actorFor(request), id, data.version);
     return reply.flash('The schedule has been cancelled: the bulletin is a draft again').redirect(`/admin/bulletins/${id}`, 303);
@@ -376,7 +369,7 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
 
   app.post('/admin/bulletins/:id/delete', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
     const id = idOf((request.params as { id: string }).id);
-    const { data } = parseForm(versionForm, bodyOf(request));
+    const { data } = parseForm(versionForm, formBody(request));
     if (!data) throw new InputError([{ field: 'version', message: 'The form was not complete: reload the page' }]);
     await bulletins.deleteCampaign(request.user!, actorFor(request), id, data.version);
     return reply.flash('The draft has been deleted').redirect('/admin/bulletins', 303);
@@ -428,17 +421,17 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
   app.get('/admin/bulletins/subscribers/import', { config: { access: 'bulletins.manage' } }, async (_request, reply) => importPage(reply, {}, []));
 
   app.post('/admin/bulletins/subscribers/import', { config: { access: 'bulletins.manage', uploads: IMPORT_LIMITS } }, async (request, reply) => {
-    const body = bodyOf(request);
+    const body = formBody(request);
     const { data, problems } = parseForm(importForm, body, { lists: 'Lists', lawfulBasis: 'Lawful basis', note: 'Where the addresses came from' });
     const file = request.uploads?.files[0];
     const fileProblems: FieldProblem[] = !file ? [{ field: 'file', message: 'Choose a CSV file to import' }] : file.tooLarge ? [{ field: 'file', message: 'The file must be 5 MB or smaller' }] : [];
-    if (!data || fileProblems.length) return importPage(reply, strings(body), [...problems, ...fileProblems], 400);
+    if (!data || fileProblems.length) return importPage(reply, postedValues(body), [...problems, ...fileProblems], 400);
     try {
       const summary = await bulletins.importCsv(request.user!, actorFor(request), file!.bytes.toString('utf8'), data);
       return await importPage(reply, {}, [], 200, summary);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      return importPage(reply, strings(body), error.problems, 400);
+      return importPage(reply, postedValues(body), error.problems, 400);
     }
   });
 
@@ -447,31 +440,31 @@ export async function bulletinsRoutes(app: FastifyInstance, { bulletins, strateg
     return { areas: catalogue.areas.map((a) => ({ slug: a.slug, name: a.name })), themes: catalogue.themes.map((t) => ({ slug: t.slug, name: t.name })) };
   };
 
-  const listsPage = async (reply: FastifyReply, values: Record<string, unknown>, problems: FieldProblem[], status = 200) =>
-    reply.page('bulletins/views/admin-lists.njk', { title: 'Mailing lists', lists: await bulletins.lists(), topics: await topics(), ...labels, ...formState(values, problems) }, { status });
+  const listsPage = async (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, problems: FieldProblem[], status = 200) =>
+    reply.page('bulletins/views/admin-lists.njk', { title: 'Mailing lists', lists: await bulletins.listsWithCounts(request.user!), topics: await topics(), ...labels, ...formState(values, problems) }, { status });
 
   app.post('/admin/bulletins/lists/standard', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
     const added = await bulletins.ensureStandardLists(request.user, actorFor(request), await topics());
     return reply.flash(added ? `${added} ${added === 1 ? 'list has' : 'lists have'} been added` : 'Every standard list is already here').redirect('/admin/bulletins/lists', 303);
   });
 
-  app.get('/admin/bulletins/lists', { config: { access: 'bulletins.manage' } }, async (_request, reply) => listsPage(reply, { kind: 'general' }, []));
+  app.get('/admin/bulletins/lists', { config: { access: 'bulletins.manage' } }, async (request, reply) => listsPage(request, reply, { kind: 'general' }, []));
 
   app.post('/admin/bulletins/lists', { config: { access: 'bulletins.manage' } }, async (request, reply) => {
-    const body = bodyOf(request);
+    const body = formBody(request);
     const { data, problems } = parseForm(listForm, body, { name: 'Name', slug: 'Web address', description: 'Description', kind: 'Kind', topic: 'Area or theme' });
-    if (!data) return listsPage(reply, strings(body), problems, 400);
+    if (!data) return listsPage(request, reply, postedValues(body), problems, 400);
     const known = await topics();
     const topic = data.kind === 'area' ? data.areaTopic : data.kind === 'theme' ? data.themeTopic : undefined;
     if ((data.kind === 'area' || data.kind === 'theme') && !(data.kind === 'area' ? known.areas : known.themes).some((t) => t.slug === topic)) {
-      return listsPage(reply, strings(body), [{ field: `${data.kind}Topic`, message: `Select the ${data.kind} this list is about` }], 400);
+      return listsPage(request, reply, postedValues(body), [{ field: `${data.kind}Topic`, message: `Select the ${data.kind} this list is about` }], 400);
     }
     try {
       const list = await bulletins.createList(request.user!, actorFor(request), { name: data.name, slug: data.slug, description: data.description, kind: data.kind, topic });
       return reply.flash(`The list “${list.name}” has been added`).redirect('/admin/bulletins/lists', 303);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      return listsPage(reply, strings(body), error.problems, 400);
+      return listsPage(request, reply, postedValues(body), error.problems, 400);
     }
   });
 }

@@ -80,20 +80,17 @@ export interface BulletinsOptions {
   championEmails?: (group: ChampionGroup) => Promise<string[]>;
 }
 
-export interface ListView extends ListRecord {
-  subscribers: number;
-}
 
 export interface Preferences {
   subscriber: SubscriberRecord;
   listIds: number[];
-  lists: ListView[];
+  lists: ListRecord[];
 }
 
 export interface CampaignView {
   campaign: CampaignRecord;
   listIds: number[];
-  lists: ListView[];
+  lists: ListRecord[];
   counts: Record<DeliveryStatus, number>;
   /** Who it would reach now (drafts) or was given (started). */
   audience: number;
@@ -172,8 +169,14 @@ export class BulletinsService {
 
   /* ----- lists ----- */
 
-  async lists(): Promise<ListView[]> {
+  async lists(): Promise<ListRecord[]> {
     return this.repo().lists();
+  }
+
+  /** The lists with their active subscribers counted, for the strategy team. */
+  async listsWithCounts(viewer: CurrentUser): Promise<(ListRecord & { subscribers: number })[]> {
+    this.manage(viewer);
+    return this.repo().listsWithCounts();
   }
 
   async createList(viewer: CurrentUser, actor: Actor, input: { name: string; slug: string; description: string; kind: ListKind; topic?: string | undefined }): Promise<ListRecord> {
@@ -214,7 +217,7 @@ export class BulletinsService {
     return exec ? run(exec) : this.database.db.transaction(run);
   }
 
-  private async checkLists(listIds: readonly number[], field: string, exec?: Executor): Promise<ListView[]> {
+  private async checkLists(listIds: readonly number[], field: string, exec?: Executor): Promise<ListRecord[]> {
     const lists = await this.repo(exec).lists();
     const known = new Set(lists.map((l) => l.id));
     if (listIds.some((id) => !known.has(id))) throw new InputError([{ field, message: 'Select a list from the options' }]);
@@ -288,7 +291,7 @@ export class BulletinsService {
   }
 
   /** The subscription a confirmation link is for, while the link works. */
-  async confirmation(token: string): Promise<{ subscriber: SubscriberRecord; lists: ListView[] } | undefined> {
+  async confirmation(token: string): Promise<{ subscriber: SubscriberRecord; lists: ListRecord[] } | undefined> {
     const subscriber = await this.repo().byConfirmToken(hashToken(token), this.now());
     if (!subscriber) return undefined;
     const lists = (await this.lists()).filter((l) => subscriber.pendingListIds.includes(l.id));
@@ -435,7 +438,7 @@ export class BulletinsService {
    */
   async addChampionIn(tx: Executor, actor: Actor, email: string, consentAt: Date): Promise<void> {
     const repo = this.repo(tx);
-    const list = (await repo.lists()).find((l) => l.kind === 'champions');
+    const list = await repo.listOfKind('champions');
     if (!list) return;
     const address = email.toLowerCase();
     let subscriber = await repo.lockByEmail(address);
@@ -453,7 +456,7 @@ export class BulletinsService {
   /** A champion who withdrew, erased their record or stopped agreeing to contact leaves champions news. */
   async removeChampionIn(tx: Executor, actor: Actor, email: string): Promise<void> {
     const repo = this.repo(tx);
-    const list = (await repo.lists()).find((l) => l.kind === 'champions');
+    const list = await repo.listOfKind('champions');
     const subscriber = list && (await repo.lockByEmail(email.toLowerCase()));
     if (!list || !subscriber || !(await repo.listIdsOf(subscriber.id)).includes(list.id)) return;
     await repo.removeFromLists(subscriber.id, [list.id]);
@@ -562,10 +565,17 @@ export class BulletinsService {
     return (await this.options.championEmails(group)).map((e) => e.toLowerCase());
   }
 
-  async campaign(viewer: CurrentUser, id: number): Promise<CampaignView> {
+  /** The campaign alone, for the strategy team. */
+  async campaignRecord(viewer: CurrentUser, id: number): Promise<CampaignRecord> {
     this.manage(viewer);
     const campaign = await this.repo().campaign(id);
     if (!campaign) throw new NotFoundError();
+    return campaign;
+  }
+
+  /** The campaign with its lists, delivery counts and audience, for its admin page. */
+  async campaign(viewer: CurrentUser, id: number): Promise<CampaignView> {
+    const campaign = await this.campaignRecord(viewer, id);
     const listIds = await this.repo().campaignListIds(id);
     const counts = await this.repo().deliveryCounts(id);
     const audience = campaign.status === 'draft' || campaign.status === 'scheduled' ? await this.audience(listIds, campaign.championGroup) : (campaign.recipientCount ?? 0);
@@ -624,15 +634,12 @@ export class BulletinsService {
 
   /** The email as one person on the list would get it (links point nowhere real). */
   async preview(viewer: CurrentUser, id: number): Promise<{ subject: string; text: string; html: string }> {
-    const view = await this.campaign(viewer, id);
-    const composed = this.compose(view.campaign);
-    return this.personalise(composed, 'preview-link').message;
+    return this.personalise(this.compose(await this.campaignRecord(viewer, id)), 'preview-link').message;
   }
 
   /** Sends the campaign to the person writing it, marked as a test. */
   async sendTest(viewer: CurrentUser, actor: Actor, id: number): Promise<string> {
-    const view = await this.campaign(viewer, id);
-    const { message } = this.personalise(this.compose(view.campaign), 'preview-link');
+    const { message } = this.personalise(this.compose(await this.campaignRecord(viewer, id)), 'preview-link');
     await this.mailer().send({ to: viewer.email, ...message, subject: `[Test] ${message.subject}` });
     await this.database.db.transaction(async (tx) =>
       recordAudit(tx, actor, { action: 'campaign.test_sent', objectType: 'bulletin_campaign', objectId: id, after: { toDomain: domainOf(viewer.email) } }),
@@ -867,7 +874,7 @@ export class BulletinsService {
   private async failed(id: number, person: Claimed, error: Error & { responseCode?: number }, now: Date): Promise<void> {
     const reason = error.message.slice(0, 500);
     const permanent = (error.responseCode ?? 0) >= 500 || error.name === 'InvalidMailError';
-    const attempts = await this.repo().attemptsOf(id, person.subscriberId);
+    const attempts = person.attempts + 1; // this one included
     if (permanent || attempts >= MAX_ATTEMPTS) {
       await this.database.db.transaction(async (tx) => {
         const repo = this.repo(tx);

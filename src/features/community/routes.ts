@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { spreadsheetSafe, toCsv } from '../../platform/files/spreadsheet.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
-import { formState, parseForm } from '../../platform/http/forms.ts';
+import { formBody, formState, parseForm, postedValues } from '../../platform/http/forms.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput } from '../../platform/http/validation.ts';
@@ -64,8 +64,6 @@ const statsResponse = z
   })
   .meta({ id: 'ChampionStats' });
 
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
-const strings = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 
 /** The action form's date boxes as one YYYY-MM-DD string for the schema. */
 function actionInput(body: Record<string, unknown>): Record<string, unknown> {
@@ -156,10 +154,10 @@ export async function communityRoutes(app: FastifyInstance, { community, account
   app.get('/champions/join', { config: { access: 'champions.join' } }, async (_request, reply) => joinPage(reply, {}, []));
 
   app.post('/champions/join', { config: limited('champions.join') }, async (request, reply) => {
-    const body = bodyOf(request);
+    const body = formBody(request);
     if (!honeypotFilled(body)) {
       const { data, problems } = parseForm(joinForm, body, DETAIL_LABELS);
-      if (!data) return joinPage(reply, strings(body), problems, 400);
+      if (!data) return joinPage(reply, postedValues(body), problems, 400);
       await community.join(actorFor(request), data);
     }
     // The same page whether the address is new, waiting, a champion already, or a bot's.
@@ -187,9 +185,9 @@ export async function communityRoutes(app: FastifyInstance, { community, account
   );
 
   app.post('/champions/sign-in', { config: limited('champions.join') }, async (request, reply) => {
-    const body = bodyOf(request);
+    const body = formBody(request);
     const { data, problems } = parseForm(signInForm, body);
-    if (!data) return reply.page('community/views/sign-in.njk', { title: 'Sign in as a champion', minutes: SIGN_IN_MINUTES, ...formState(strings(body), problems) }, { status: 400 });
+    if (!data) return reply.page('community/views/sign-in.njk', { title: 'Sign in as a champion', minutes: SIGN_IN_MINUTES, ...formState(postedValues(body), problems) }, { status: 400 });
     await community.requestSignIn(data.email);
     return reply.page('community/views/message.njk', { title: 'Check your email', kind: 'sign-in-sent', minutes: SIGN_IN_MINUTES });
   });
@@ -253,9 +251,9 @@ export async function communityRoutes(app: FastifyInstance, { community, account
   app.post('/champions/me/details', { config: limited('champions.self') }, async (request, reply) => {
     const champion = await signedInChampion(request, reply);
     if (!champion) return reply;
-    const body = bodyOf(request);
+    const body = formBody(request);
     const { data, problems } = parseForm(championDetailsForm, body, DETAIL_LABELS);
-    if (!data) return detailsPage(reply, strings(body), problems, 400);
+    if (!data) return detailsPage(reply, postedValues(body), problems, 400);
     await community.updateDetails(asChampion(request, champion), champion.id, data);
     return reply.flash('Your details have been updated').redirect('/champions/me', 303);
   });
@@ -263,7 +261,7 @@ export async function communityRoutes(app: FastifyInstance, { community, account
   app.post('/champions/me/pledges', { config: limited('champions.self') }, async (request, reply) => {
     const champion = await signedInChampion(request, reply);
     if (!champion) return reply;
-    const body = bodyOf(request);
+    const body = formBody(request);
     const remove = body.remove === 'yes';
     const { data, problems } = parseForm(pledgeForm, body);
     try {
@@ -271,7 +269,7 @@ export async function communityRoutes(app: FastifyInstance, { community, account
       await community.pledge(asChampion(request, champion), champion.id, data.item, !remove);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      return mePage(reply, champion, formState(strings(body), error.problems.map((p) => ({ field: 'item', message: p.message.startsWith('Select') ? p.message : 'Select an item from the list' }))), 400);
+      return mePage(reply, champion, formState(postedValues(body), error.problems.map((p) => ({ field: 'item', message: p.message.startsWith('Select') ? p.message : 'Select an item from the list' }))), 400);
     }
     return reply.flash(remove ? `Your pledge to ${data.item} has been removed` : `You have pledged to champion ${data.item}`).redirect('/champions/me', 303);
   });
@@ -288,18 +286,18 @@ export async function communityRoutes(app: FastifyInstance, { community, account
   app.post('/champions/me/actions', { config: limited('champions.self') }, async (request, reply) => {
     const champion = await signedInChampion(request, reply);
     if (!champion) return reply;
-    const body = bodyOf(request);
+    const body = formBody(request);
     const input = actionInput(body);
     const { data, problems } = parseForm(actionForm, input, { title: 'Title', description: 'Description' });
     const all = problems.filter((p) => p.field !== 'happenedOn');
     if (typeof input._dateMessage === 'string') all.push({ field: 'happenedOn', message: input._dateMessage });
     else if (problems.some((p) => p.field === 'happenedOn')) all.push({ field: 'happenedOn', message: 'Date of the action must be a real date' });
-    if (!data || all.length) return actionPage(reply, strings(body), all, 400);
+    if (!data || all.length) return actionPage(reply, postedValues(body), all, 400);
     try {
       await community.logAction(asChampion(request, champion), champion.id, data);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      return actionPage(reply, strings(body), error.problems, 400);
+      return actionPage(reply, postedValues(body), error.problems, 400);
     }
     return reply.flash('Your action has been logged').redirect('/champions/me', 303);
   });
@@ -348,10 +346,10 @@ export async function communityRoutes(app: FastifyInstance, { community, account
   app.get('/get-involved', { config: { access: 'enquiries.submit' } }, async (_request, reply) => enquiryPage(reply, {}, []));
 
   app.post('/get-involved', { config: limited('enquiries.submit') }, async (request, reply) => {
-    const body = bodyOf(request);
+    const body = formBody(request);
     if (!honeypotFilled(body)) {
       const { data, problems } = parseForm(enquiryForm, body, ENQUIRY_LABELS);
-      if (!data) return enquiryPage(reply, strings(body), problems, 400);
+      if (!data) return enquiryPage(reply, postedValues(body), problems, 400);
       await community.submitEnquiry(actorFor(request), { kind: data.kind, name: data.name, email: data.email, organisation: data.organisation, message: data.message });
     }
     return reply.page('community/views/message.njk', { title: 'Thank you: we have your enquiry', kind: 'enquiry-sent' });
@@ -408,7 +406,7 @@ export async function communityRoutes(app: FastifyInstance, { community, account
   app.get('/admin/champions/settings', { config: { access: 'champions.manage' } }, async (_request, reply) => settingsPage(reply));
 
   app.post('/admin/champions/settings', { config: { access: 'champions.manage' } }, async (request, reply) => {
-    const { data } = parseForm(autoApproveForm, bodyOf(request));
+    const { data } = parseForm(autoApproveForm, formBody(request));
     if (!data) return settingsPage(reply, 400);
     await community.setAutoApproveSettings(actorFor(request), request.user!, data.settings);
     return reply.flash('The settings approved automatically have been saved').redirect('/admin/champions/settings', 303);
@@ -422,7 +420,7 @@ export async function communityRoutes(app: FastifyInstance, { community, account
 
   app.post('/admin/champions/:id/decision', { config: { access: 'champions.manage' } }, async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
-    const { data } = parseForm(decisionForm, bodyOf(request));
+    const { data } = parseForm(decisionForm, formBody(request));
     if (!data) throw new InputError([{ field: 'decision', message: 'Choose approve or reject' }]);
     const champion = await community.decide(actorFor(request), request.user!, id, data.decision);
     return reply.flash(data.decision === 'approve' ? `${champion.name} is approved: a welcome email is on its way` : `${champion.name} has not been approved`).redirect(`/admin/champions/${id}`, 303);
@@ -460,22 +458,22 @@ export async function communityRoutes(app: FastifyInstance, { community, account
 
   app.post('/admin/enquiries/:id', { config: { access: 'enquiries.manage' } }, async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
-    const { data, problems } = parseForm(enquiryUpdateForm, bodyOf(request));
-    if (!data) return enquiryDetail(request, reply, id, problems, strings(bodyOf(request)), 400);
+    const { data, problems } = parseForm(enquiryUpdateForm, formBody(request));
+    if (!data) return enquiryDetail(request, reply, id, problems, postedValues(formBody(request)), 400);
     const ids = new Set((await staff(request)).map((p) => p.id));
     try {
       await community.updateEnquiry(actorFor(request), request.user!, id, { status: data.status, assigneeId: data.assignee }, (userId) => ids.has(userId));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      return enquiryDetail(request, reply, id, error.problems, strings(bodyOf(request)), 400);
+      return enquiryDetail(request, reply, id, error.problems, postedValues(formBody(request)), 400);
     }
     return reply.flash('The enquiry has been updated').redirect(`/admin/enquiries/${id}`, 303);
   });
 
   app.post('/admin/enquiries/:id/reply', { config: { access: 'enquiries.manage' } }, async (request, reply) => {
     const { id } = parseInput(idParams, request.params);
-    const { data, problems } = parseForm(replyForm, bodyOf(request), { body: 'Reply' });
-    if (!data) return enquiryDetail(request, reply, id, problems, strings(bodyOf(request)), 400);
+    const { data, problems } = parseForm(replyForm, formBody(request), { body: 'Reply' });
+    if (!data) return enquiryDetail(request, reply, id, problems, postedValues(formBody(request)), 400);
     await community.replyToEnquiry(actorFor(request), request.user!, id, data.body);
     return reply.flash('Your reply has been sent').redirect(`/admin/enquiries/${id}`, 303);
   });

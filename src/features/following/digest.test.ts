@@ -3,16 +3,13 @@
 // updates listed), once per address and week, nothing for a quiet week, and the preferences
 // and unsubscribe links working from the emails themselves.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
+import type { Mailer } from '../../platform/mail/mailer.ts';
 import type { ParsedMail } from 'mailparser';
 import { queryRows } from '../../platform/db/client.ts';
 import { JOB_SCHEMA } from '../../platform/jobs/schema-name.ts';
-import { createMailer, type Mailer } from '../../platform/mail/mailer.ts';
-import { addPeople, createTestApp, eventually, pageText, publishUpdate, signInAs, startSmtpServer, submitForm, submitUpdate, type TestApp } from '../../testing.ts';
+import { addPeople, createMailedTestApp, eventually, pageText, publishUpdate, signInAs, submitForm, submitUpdate, type MailedTestApp, type SmtpServer } from '../../testing.ts';
 import { DIGEST_CRON, FOLLOW_JOBS, FollowingService } from './service.ts';
 
 const to = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a!.value.map((v) => v.address)).join(',');
@@ -29,10 +26,8 @@ const RUN = {
 };
 
 describe('following a theme, and the weekly digest', () => {
-  let t: TestApp;
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-  let mailer: Mailer;
-  let dataDir: string;
+  let t: MailedTestApp;
+  let smtp: SmtpServer;
   let reporter: string;
   let team: string;
   const updates: Record<string, number> = {};
@@ -68,10 +63,8 @@ describe('following a theme, and the weekly digest', () => {
   }
 
   before(async () => {
-    smtp = await startSmtpServer();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'hub-digest-'));
-    mailer = createMailer({ smtpUrl: smtp.url, dataDir, from: 'Hub <hub@example.org>' });
-    t = await createTestApp('demo', { mailer });
+    t = await createMailedTestApp('demo');
+    smtp = t.smtp;
     const cqc = (await t.services.strategy.catalogue()).organisations.find((o) => o.shortName === 'CQC')!;
     await addPeople(t, [
       { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' },
@@ -83,9 +76,6 @@ describe('following a theme, and the weekly digest', () => {
   });
   after(async () => {
     await t.close();
-    await mailer.close();
-    await smtp.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('offers a theme’s emails on the recommendations filtered by that one theme, and checks the address', async () => {

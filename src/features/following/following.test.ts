@@ -1,25 +1,19 @@
 // Following an item by email, end to end through the pages, the job queue and a real SMTP
 // server on 127.0.0.1: double opt-in, one email per published update, one-click stop.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { queryRows } from '../../platform/db/client.ts';
-import { createMailer, type Mailer } from '../../platform/mail/mailer.ts';
-import { addPeople, createTestApp, eventually, pageText, publishUpdate, signInAs, startSmtpServer, submitForm, submitUpdate, type TestApp } from '../../testing.ts';
+import { addPeople, createMailedTestApp, eventually, pageText, publishUpdate, signInAs, submitForm, submitUpdate, type MailedTestApp, type SmtpServer } from '../../testing.ts';
 import { FOLLOW_JOBS } from './service.ts';
 
 const to = (mail: ParsedMail) => (Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a!.value.map((v) => v.address)).join(',');
 const linkIn = (mail: ParsedMail, pattern: RegExp) => pattern.exec(mail.text ?? '')?.[0];
 
 describe('following an item by email', () => {
-  let t: TestApp;
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-  let mailer: Mailer;
-  let dataDir: string;
+  let t: MailedTestApp;
+  let smtp: SmtpServer;
   let reporter: string;
   let team: string;
   let clock = new Date();
@@ -35,10 +29,8 @@ describe('following an item by email', () => {
   }
 
   before(async () => {
-    smtp = await startSmtpServer();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'hub-following-'));
-    mailer = createMailer({ smtpUrl: smtp.url, dataDir, from: 'Hub <hub@example.org>' });
-    t = await createTestApp('demo', { mailer, now: () => clock });
+    t = await createMailedTestApp('demo', { now: () => clock });
+    smtp = t.smtp;
     const cqc = (await t.services.strategy.catalogue()).organisations.find((o) => o.shortName === 'CQC')!;
     await addPeople(t, [
       { email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' },
@@ -50,9 +42,6 @@ describe('following an item by email', () => {
   });
   after(async () => {
     await t.close();
-    await mailer.close();
-    await smtp.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('links to the form from the item page, and checks the address', async () => {

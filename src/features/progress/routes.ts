@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { cleanFilename, attachmentDisposition } from '../../platform/files/file-types.ts';
 import { denied } from '../../platform/http/access.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, pathId } from '../../platform/http/errors.ts';
 import { acceptUploads } from '../../platform/http/uploads.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination } from '../../platform/http/pagination.ts';
@@ -65,12 +65,6 @@ export async function progressRoutes(
   await acceptUploads(app);
 
 
-  /** A positive id from the path, or a 404 for anything else. */
-  const pathId = (raw: string, what: string) => {
-    const id = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isInteger(id) || id < 1 || id > 2_147_483_647) throw new NotFoundError(what);
-    return id;
-  };
   const updateId = (raw: string) => pathId(raw, 'update');
 
   /* ----- organisations report ----- */

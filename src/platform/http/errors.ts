@@ -12,6 +12,13 @@ export class NotFoundError extends Error {
 }
 
 /** The signed-in person (or token) may not do this to this object: a 403 with this message. */
+/** A positive database id from the path (`/admin/bulletins/12`), or a 404 for anything else. */
+export function pathId(raw: unknown, what: string): number {
+  const id = Number(raw);
+  if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw) || id < 1 || id > 2_147_483_647) throw new NotFoundError(what);
+  return id;
+}
+
 export class ForbiddenError extends Error {
   constructor(message = 'You do not have permission to do that') {
     super(message);

@@ -5,7 +5,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { z } from 'zod';
 import { problemsFrom, type FieldProblem } from './validation.ts';
@@ -60,4 +60,14 @@ export function parseForm<T extends z.ZodType>(
     return label && /^[a-z]/.test(p.message) ? { ...p, message: `${label} ${p.message}` } : p;
   });
   return { problems };
+}
+
+/** A form's posted fields (an empty object when nothing was posted). */
+export function formBody(request: FastifyRequest): Record<string, unknown> {
+  return (request.body ?? {}) as Record<string, unknown>;
+}
+
+/** What was posted, to fill the form in again: text values, and lists of them (checkboxes). */
+export function postedValues(body: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => typeof v === 'string' || Array.isArray(v))) as Record<string, string>;
 }
