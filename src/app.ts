@@ -5,6 +5,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config.ts';
+import type { StaleReads } from './platform/cache.ts';
 import type { Database } from './platform/db/client.ts';
 import { errorsPlugin } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
@@ -90,7 +91,16 @@ export interface BuildAppOptions {
   jobPollingSeconds?: number;
   /** Monte Carlo runs behind /workforce: 1000 (tests lower it to stay quick). */
   workforcePageRuns?: number;
+  /**
+   * How old a cached public page may be for readers with no cookies, and from what age it is
+   * refreshed: `PUBLIC_STALE`. Tests pass null, so a read after a write always shows it
+   * (decision 29).
+   */
+  publicStale?: StaleReads | null;
 }
+
+/** Public pages for readers with no cookies: refreshed in the background from half a second old, never sent if current more than 5 s ago. */
+const PUBLIC_STALE: StaleReads = { refreshMs: 500, maxMs: 5000 };
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -224,6 +234,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(healthRoutes, { database });
+  const publicStale = options.publicStale === null ? undefined : (options.publicStale ?? PUBLIC_STALE);
   await app.register(strategyRoutes, {
     service: services.strategy,
     openapi,
@@ -232,6 +243,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     champions: { revision: () => services.community.revision(), section: (code) => services.community.itemChampions(code) },
     provenance: (code) => services.drafting.provenance(code),
     discussedAt: { revision: () => services.governance.revision(), decisions: (code) => services.governance.discussions(code) },
+    publicStale,
   });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
@@ -242,16 +254,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
   await app.register(cycleRoutes, { cycles: services.cycles });
   await app.register(followingRoutes, { following: services.following, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit });
-  await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production' });
+  await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production', publicStale });
   await app.register(bulletinsRoutes, { bulletins: services.bulletins, strategy: services.strategy, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, baseUrl: config.baseUrl });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });
-  await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl });
-  await app.register(progressDashboardRoutes, { progress: services.progress, openapi });
+  await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl, publicStale });
+  await app.register(progressDashboardRoutes, { progress: services.progress, openapi, publicStale });
   await app.register(workforceRoutes, { workforce: services.workforce, openapi, ...(options.workforcePageRuns !== undefined ? { pageRuns: options.workforcePageRuns } : {}) });
   await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
   await app.register(engagementRoutes, { engagement: services.engagement, openapi });
   await app.register(draftingRoutes, { drafting: services.drafting, strategy: services.strategy, workforce: services.workforce });
-  await app.register(governanceRoutes, { governance: services.governance, openapi, baseUrl: config.baseUrl });
+  await app.register(governanceRoutes, { governance: services.governance, openapi, baseUrl: config.baseUrl, publicStale });
   await app.register(governanceAdminRoutes, { governance: services.governance, strategy: services.strategy, accounts: services.accounts });
 
   app.decorate('services', services);

@@ -33,6 +33,13 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ SMTP_POOL_SIZE: '101' }), (e: Error) => /SMTP_POOL_SIZE:/.test(e.message));
   });
 
+  it('sizes the PostgreSQL pool, within limits', () => {
+    assert.equal(loadConfig({}).databasePoolSize, 20);
+    assert.equal(loadConfig({ DATABASE_POOL_SIZE: '40' }).databasePoolSize, 40);
+    assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: '1' }), (e: Error) => /DATABASE_POOL_SIZE:/.test(e.message));
+    assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: 'many' }), (e: Error) => /DATABASE_POOL_SIZE:/.test(e.message));
+  });
+
   it('names each bad variable', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' }),

@@ -23,6 +23,7 @@ const envSchema = z.object({
   PUBLIC_FORM_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   ENQUIRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
   BULLETIN_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -39,6 +40,8 @@ export interface Config {
   mailFrom: string;
   /** SMTP connections kept open at once (the pool's size); also the bulletin sender's group size. */
   smtpPoolSize: number;
+  /** PostgreSQL connections each instance keeps (the app's queries, its transactions and the job queue share them). */
+  databasePoolSize: number;
   logLevel: string;
   /** Posts per minute per address on the public champion, enquiry and follow forms. */
   publicFormRateLimit: number;
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM ?? '"Workforce Strategy Hub" <no-reply@localhost>',
     smtpPoolSize: e.SMTP_POOL_SIZE,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
     publicFormRateLimit: e.PUBLIC_FORM_RATE_LIMIT,
     enquiryRetentionDays: e.ENQUIRY_RETENTION_DAYS,

@@ -3,6 +3,7 @@
 import net, { type AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import type { StaleReads } from './platform/cache.ts';
 import { crc32 } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ export interface TestApp {
 
 export async function createTestApp(
   contents: 'demo' | 'empty' = 'demo',
-  options: { signInRateLimit?: number; mailer?: Mailer; now?: () => Date; jobPollingSeconds?: number; database?: TestDatabase; workforcePageRuns?: number } = {},
+  options: { signInRateLimit?: number; mailer?: Mailer; now?: () => Date; jobPollingSeconds?: number; database?: TestDatabase; workforcePageRuns?: number; publicStale?: StaleReads | null } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await testDatabase(contents));
   // Each app writes its outbox to a folder of its own, removed when it closes.
@@ -58,6 +59,8 @@ export async function createTestApp(
     jobPollingSeconds: options.jobPollingSeconds ?? 0.5,
     // The in-process Monte Carlo takes seconds for the page's 1000 runs; route tests need far fewer.
     workforcePageRuns: options.workforcePageRuns ?? 20,
+    // Every read after a write shows it; cache.test.ts and the routes' own test cover stale reads.
+    publicStale: options.publicStale ?? null,
     services: { strategy: new StrategyService(database, { revisionMaxAgeMs: 0 }) },
   });
   return {

@@ -1,8 +1,8 @@
-// Caches serve the same body until the data revision moves, and never serve stale data after a
-// local write.
+// Caches serve the same body until its stamp moves on; readers who accept an older body get
+// one no older than they allow, and it is brought up to date behind them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RenderCache, Revision, RevisionMemo } from './cache.ts';
+import { RenderCache, Revision, RevisionMemo, type Stamp } from './cache.ts';
 
 describe('caching by revision', () => {
   it('builds a body once per key and revision, with a stable ETag', async () => {
@@ -16,6 +16,76 @@ describe('caching by revision', () => {
     const c = await cache.get('k', 2, build);
     assert.equal(c.body, 'body 2');
     assert.notEqual(c.etag, a.etag);
+  });
+
+  it('keeps each key with its own stamp: a new stamp for one key leaves the others', async () => {
+    const cache = new RenderCache();
+    let builds = 0;
+    const build = async () => `body ${++builds}`;
+    await cache.get('a', 'a1', build);
+    await cache.get('b', 'b1', build);
+    await cache.get('a', 'a2', build);
+    assert.equal((await cache.get('b', 'b1', build)).body, 'body 2', 'b is still the body built first');
+    assert.equal(builds, 3);
+  });
+
+  it('gives the same body the same ETag, whatever stamp it was built at', async () => {
+    const cache = new RenderCache();
+    const a = await cache.get('k', 1, async () => 'same');
+    const b = await cache.get('k', 2, async () => 'same');
+    assert.equal(a.etag, b.etag);
+  });
+
+  it('serves a body within the age a reader accepts without working out the stamp, and refreshes it behind them', async () => {
+    let now = 0;
+    const cache = new RenderCache({ now: () => now });
+    let stamp: Stamp = 1;
+    let stampReads = 0;
+    const stampNow = async () => {
+      stampReads++;
+      return stamp;
+    };
+    let builds = 0;
+    const build = async () => `body ${++builds} at stamp ${stamp}`;
+    const stale = { refreshMs: 500, maxMs: 5000 };
+    assert.equal((await cache.get('k', stampNow, build, stale)).body, 'body 1 at stamp 1');
+    stamp = 2;
+    now = 100;
+    assert.equal((await cache.get('k', stampNow, build, stale)).body, 'body 1 at stamp 1', 'young enough: sent as it is');
+    assert.equal(stampReads, 1, 'the stamp was not even worked out');
+    now = 600;
+    assert.equal((await cache.get('k', stampNow, build, stale)).body, 'body 1 at stamp 1', 'older than refreshMs: still sent, while the new one is built');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(builds, 2);
+    assert.equal((await cache.get('k', stampNow, build, stale)).body, 'body 2 at stamp 2', 'the next reader gets the new body');
+    // Without `stale` (a signed-in reader) the stamp is always worked out: never an old body.
+    stamp = 3;
+    assert.equal((await cache.get('k', stampNow, build)).body, 'body 3 at stamp 3');
+  });
+
+  it('never serves a body older than the most a reader accepts', async () => {
+    let now = 0;
+    const cache = new RenderCache({ now: () => now });
+    let stamp = 1;
+    const build = async () => `stamp ${stamp}`;
+    await cache.get('k', async () => stamp, build, { refreshMs: 500, maxMs: 5000 });
+    stamp = 2;
+    now = 5000;
+    assert.equal((await cache.get('k', async () => stamp, build, { refreshMs: 500, maxMs: 5000 })).body, 'stamp 2');
+  });
+
+  it('counts a body as current again when a check finds its stamp unchanged', async () => {
+    let now = 0;
+    const cache = new RenderCache({ now: () => now });
+    let builds = 0;
+    const build = async () => `body ${++builds}`;
+    const stale = { refreshMs: 500, maxMs: 5000 };
+    await cache.get('k', async () => 1, build, stale);
+    now = 600;
+    await cache.get('k', async () => 1, build, stale); // checks in the background: unchanged
+    await new Promise((resolve) => setImmediate(resolve));
+    now = 5500; // 5.5 s after it was built, but found current 4.9 s ago: still served
+    assert.equal((await cache.get('k', async () => 2, build, stale)).body, 'body 1');
   });
 
   it('keeps at most its capacity, dropping the least recently used', async () => {
@@ -57,6 +127,42 @@ describe('caching by revision', () => {
     const cache = new RenderCache();
     await assert.rejects(cache.get('k', 1, async () => Promise.reject(new Error('no'))));
     assert.equal((await cache.get('k', 1, async () => 'ok')).body, 'ok');
+  });
+
+  it('re-reads the revision ahead, once half its age has gone, without making callers wait', async () => {
+    let reads = 0;
+    let release: () => void = () => undefined;
+    const revision = new Revision(async () => {
+      reads++;
+      if (reads > 1) await new Promise<void>((resolve) => (release = resolve));
+      return reads;
+    }, 40);
+    assert.equal(await revision.current(), 1);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.equal(await revision.current(), 1, 'half its age gone: the old value, at once, while it is read again');
+    assert.equal(reads, 2);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(await revision.current(), 2);
+  });
+
+  it('does not let a read begun before a local write undo it', async () => {
+    let release: (v: number) => void = () => undefined;
+    const revision = new Revision(() => new Promise<number>((resolve) => (release = resolve)), 0);
+    const reading = revision.current();
+    revision.set(9);
+    release(8);
+    assert.equal(await reading, 8, 'the caller who asked before the write gets what was read');
+    const always = new Revision(async () => 10, 60_000);
+    always.set(9);
+    assert.equal(await always.current(), 9);
+    // The slow read above finished after the write: the write's value stands.
+    const held = new Revision(() => new Promise<number>((resolve) => (release = resolve)), 60_000);
+    const first = held.current();
+    held.set(5);
+    release(4);
+    await first;
+    assert.equal(await held.current(), 5);
   });
 
   it('re-reads the revision only when it is older than allowed, once for many callers', async () => {

@@ -349,3 +349,30 @@ describe('champions and get involved', () => {
     assert.equal(await count('champion_signups'), 0);
   });
 });
+
+describe('/champions as the public reads it in production', () => {
+  it('is rendered at most once a refresh for readers without cookies, afresh for the signed-in and for a page with a confirmation', async () => {
+    const t = await createTestApp('demo', { publicStale: { refreshMs: 100, maxMs: 60_000 } });
+    try {
+      await addPeople(t, [{ email: 'team@example.org', name: 'Tom Team', role: 'strategy_team' }]);
+      const team = (await signInAs(t.app, 'team@example.org')).cookie;
+      const active = async (headers: Record<string, string> = {}) => /(\d+)<\/strong> active/.exec((await t.app.inject({ url: '/champions', headers })).body)?.[1];
+      const before = await active();
+      const [pending] = await queryRows<{ id: number }>(t.database.db, sql`select id from champions where status = 'pending' order by id limit 1`);
+      assert.ok(pending, 'the demo has a champion waiting for approval');
+      await t.services.community.decide(systemActor, { id: 1, email: 'team@example.org', name: 'Tom Team', role: 'strategy_team', organisationId: null }, pending.id, 'approve');
+      assert.equal(await active(), before, 'within refreshMs: the page as it was');
+      assert.equal(Number(await active({ cookie: team })), Number(before) + 1, 'signed in: the new count at once');
+      // A confirmation waiting in its cookie is shown: a browser with cookies gets the page rendered afresh.
+      const signedOut = await submitForm(t.app, { url: '/champions/sign-out', formUrl: '/champions/sign-in', fields: {} });
+      assert.equal(signedOut.headers.location, '/champions');
+      const flash = signedOut.cookies.find((c) => c.name === 'hub_flash');
+      assert.ok(flash, 'signing out leaves a confirmation for the next page');
+      assert.match(pageText((await t.app.inject({ url: '/champions', headers: { cookie: `hub_flash=${flash.value}` } })).body), /You have signed out/);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await eventually(async () => (await active()) === String(Number(before) + 1), 5000, 'the refreshed page');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -7,6 +7,8 @@ import { spreadsheetSafe, toCsv } from '../../platform/files/spreadsheet.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { formBody, formState, parseForm, postedValues } from '../../platform/http/forms.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
+import type { StaleReads } from '../../platform/cache.ts';
+import { PageCache } from '../../platform/http/conditional.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput } from '../../platform/http/validation.ts';
 import { dateFromParts } from '../../platform/http/validation.ts';
@@ -51,6 +53,8 @@ export interface CommunityRoutesOptions {
   /** Form posts per minute per address on the public forms (the bench raises it). */
   rateLimit: number;
   production: boolean;
+  /** How old /champions may be for readers with no cookies (decision 29); undefined renders it every time. */
+  publicStale?: StaleReads | undefined;
 }
 
 const statsResponse = z
@@ -73,7 +77,8 @@ function actionInput(body: Record<string, unknown>): Record<string, unknown> {
   return { ...body, happenedOn: 'date' in date ? (date.date ?? '') : 'invalid', _dateMessage: 'message' in date ? date.message : date.date ? undefined : 'Enter the date of the action' };
 }
 
-export async function communityRoutes(app: FastifyInstance, { community, accounts, openapi, rateLimit, production }: CommunityRoutesOptions): Promise<void> {
+export async function communityRoutes(app: FastifyInstance, { community, accounts, openapi, rateLimit, production, publicStale }: CommunityRoutesOptions): Promise<void> {
+  const pages = new PageCache(publicStale, 50);
   const cookieName = production ? '__Host-hub_champion' : 'hub_champion';
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: production };
   const limited = (access: 'champions.join' | 'champions.self' | 'enquiries.submit') => ({ access, rateLimit: { max: rateLimit, timeWindow: '1 minute' } });
@@ -97,18 +102,24 @@ export async function communityRoutes(app: FastifyInstance, { community, account
 
   app.get('/champions', { config: { access: 'public' } }, async (request, reply) => {
     const { page } = parseInput(directoryQuery, request.query);
-    const [stats, directory, actions] = [await community.publicStats(), await community.directory(page, PER_PAGE), await community.recentPublicActions(10)];
-    if (page > directory.pages) throw new NotFoundError('page');
-    const chart = await growthChart(stats.growth);
-    return reply.page('community/views/champions.njk', {
-      title: 'Champions of the strategy',
-      stats,
-      chart,
-      directory,
-      actions,
-      page,
-      pagination: pagination(page, directory.pages, (n) => `/champions${queryString({ page: n > 1 ? n : undefined })}#directory`, 'the directory'),
-      ...labels,
+    return pages.recent(request, reply, `/champions ${page}`, async (options) => {
+      const [stats, directory, actions] = [await community.publicStats(), await community.directory(page, PER_PAGE), await community.recentPublicActions(10)];
+      if (page > directory.pages) throw new NotFoundError('page');
+      const chart = await growthChart(stats.growth);
+      return reply.render(
+        'community/views/champions.njk',
+        {
+          title: 'Champions of the strategy',
+          stats,
+          chart,
+          directory,
+          actions,
+          page,
+          pagination: pagination(page, directory.pages, (n) => `/champions${queryString({ page: n > 1 ? n : undefined })}#directory`, 'the directory'),
+          ...labels,
+        },
+        options,
+      );
     });
   });
 

@@ -3,7 +3,8 @@
 // Private minutes and members-only papers reach only the strategy team and the body's members.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sendCached } from '../../platform/http/conditional.ts';
+import type { StaleReads } from '../../platform/cache.ts';
+import { PageCache, sendCached } from '../../platform/http/conditional.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
@@ -45,7 +46,11 @@ export function headCount(people: number, organisations: number): string {
   return organisations ? `${p} from ${organisations} ${organisations === 1 ? 'organisation' : 'organisations'}` : p;
 }
 
-export async function governanceRoutes(app: FastifyInstance, { governance, openapi, baseUrl }: { governance: GovernanceService; openapi: OpenApiRegistry; baseUrl: string }): Promise<void> {
+export async function governanceRoutes(
+  app: FastifyInstance,
+  { governance, openapi, baseUrl, publicStale }: { governance: GovernanceService; openapi: OpenApiRegistry; baseUrl: string; /** How old /governance may be for readers with no cookies (decision 29). */ publicStale?: StaleReads | undefined },
+): Promise<void> {
+  const pages = new PageCache(publicStale, 10);
   app.views.addGlobal('governanceLabels', { kind: KIND_LABELS, position: POSITION_LABELS });
   app.views.addFilter('meetingTimes', (m: { startsAt: Date; endsAt: Date }) => meetingTimes(m.startsAt, m.endsAt));
   const host = new URL(baseUrl).hostname;
@@ -56,15 +61,17 @@ export async function governanceRoutes(app: FastifyInstance, { governance, opena
 
   /* ----- the bodies ----- */
 
-  app.get('/governance', async (_request, reply) => {
-    const bodies = await governance.bodies();
-    const ids = new Set(bodies.map((b) => b.id));
-    // Sub-groups sit under their parent; every other body under its kind.
-    const nested = (b: BodySummary) => b.kind === 'sub_group' && b.parentId !== null && ids.has(b.parentId);
-    const withSubGroups = (b: BodySummary) => ({ ...b, headCount: headCount(b.people, b.organisations), subGroups: bodies.filter((s) => nested(s) && s.parentId === b.id).map((s) => ({ ...s, headCount: headCount(s.people, s.organisations) })) });
-    const groups = BODY_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind].many, bodies: bodies.filter((b) => b.kind === kind && !nested(b)).map(withSubGroups) })).filter((g) => g.bodies.length);
-    return reply.header('cache-control', 'no-cache').page('governance/views/governance.njk', { title: 'How the strategy is governed', groups, empty: bodies.length === 0 });
-  });
+  app.get('/governance', async (request, reply) =>
+    pages.recent(request, reply, '/governance', async (options) => {
+      const bodies = await governance.bodies();
+      const ids = new Set(bodies.map((b) => b.id));
+      // Sub-groups sit under their parent; every other body under its kind.
+      const nested = (b: BodySummary) => b.kind === 'sub_group' && b.parentId !== null && ids.has(b.parentId);
+      const withSubGroups = (b: BodySummary) => ({ ...b, headCount: headCount(b.people, b.organisations), subGroups: bodies.filter((s) => nested(s) && s.parentId === b.id).map((s) => ({ ...s, headCount: headCount(s.people, s.organisations) })) });
+      const groups = BODY_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind].many, bodies: bodies.filter((b) => b.kind === kind && !nested(b)).map(withSubGroups) })).filter((g) => g.bodies.length);
+      return reply.render('governance/views/governance.njk', { title: 'How the strategy is governed', groups, empty: bodies.length === 0 }, options);
+    }),
+  );
 
   app.get<{ Params: { body: string } }>('/governance/:body', async (request, reply) => {
     const { page } = parseInput(bodyPageQuery, request.query);

@@ -5,16 +5,15 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { RenderCache, RevisionMemo } from '../../platform/cache.ts';
-import { sendCached } from '../../platform/http/conditional.ts';
+import { RevisionMemo, type StaleReads } from '../../platform/cache.ts';
+import { PageCache } from '../../platform/http/conditional.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { parseInput } from '../../platform/http/validation.ts';
-import { NONCE_PLACEHOLDER } from '../../platform/http/views.ts';
 import { STATUS_LABELS } from '../strategy/labels.ts';
 import { dashboardCharts, STATUS_COLOURS } from './charts.ts';
-import { DASHBOARD_STATUSES, type GroupRow, type OrganisationRow, type ProgressFigures, type StatusCounts } from './figures.ts';
+import { DASHBOARD_STATUSES, quarterOf, type GroupRow, type OrganisationRow, type ProgressFigures, type StatusCounts } from './figures.ts';
 import { dashboardQuery, organisationProgressQuery, progressSummaryResponse, type OrganisationSort } from './forms.ts';
 import type { Dashboard, ProgressService } from './service.ts';
 
@@ -64,18 +63,23 @@ function chartInputs(f: ProgressFigures): string {
   return createHash('sha1').update(JSON.stringify([f.currentPeriod, f.active, f.byStatus, f.overTime, f.byArea, f.byLeadKind, f.byTheme, f.byShift])).digest('base64url');
 }
 
-export async function progressDashboardRoutes(app: FastifyInstance, { progress, openapi }: { progress: ProgressService; openapi: OpenApiRegistry }): Promise<void> {
-  const cache = new RenderCache({ capacity: 200, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
+export async function progressDashboardRoutes(
+  app: FastifyInstance,
+  { progress, openapi, publicStale }: { progress: ProgressService; openapi: OpenApiRegistry; /** As for the strategy's pages (decision 29). */ publicStale?: StaleReads | undefined },
+): Promise<void> {
+  const pages = new PageCache(publicStale, 200);
   const charts = new RevisionMemo();
   const statuses = DASHBOARD_STATUSES.map((s) => ({ key: s, text: STATUS_LABELS[s].text, colour: STATUS_COLOURS[s] }));
 
-  /** A page or JSON body, cached per revision and quarter (status over time ends in the current quarter). */
+  /**
+   * A page or JSON body, cached per revision and quarter (status over time ends in the current
+   * quarter). The figures are worked out only when a body is built: a reader given a body built
+   * a little earlier (`publicStale`) does not make them be worked out again at every revision.
+   */
   const cached = async (request: FastifyRequest, reply: FastifyReply, kind: 'html' | 'json', build: (dashboard: Dashboard) => Promise<string>) => {
-    const dashboard = await progress.dashboard();
-    const viewer = request.user ? 'signed-in' : 'public';
-    const key = `${kind} ${viewer} ${dashboard.figures.currentPeriod} ${request.url}`;
-    const entry = await cache.get(key, dashboard.revision, () => build(dashboard));
-    return sendCached(request, reply, entry, kind === 'html' ? HTML : JSON_TYPE);
+    const today = new Date();
+    const key = `${kind} ${quarterOf(today)} ${request.url}`;
+    return pages.send(request, reply, key, () => progress.dashboardRevision(), async () => build(await progress.dashboard(today)), kind === 'html' ? HTML : JSON_TYPE);
   };
 
   app.get('/progress', async (request, reply) => {

@@ -374,6 +374,11 @@ export class ProgressService {
     return (await this.repo().publishedBetween(from, to)).map(asPublished);
   }
 
+  /** What the dashboard's figures are worked out at: the strategy's revision. */
+  dashboardRevision(): Promise<number> {
+    return this.strategy.revision();
+  }
+
   /**
    * The progress dashboard's figures, worked out once per strategy revision (publishing an
    * update bumps it) and per quarter (status over time ends in the current one).

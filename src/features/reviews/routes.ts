@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
+import type { StaleReads } from '../../platform/cache.ts';
+import { PageCache } from '../../platform/http/conditional.ts';
 import { parseInput } from '../../platform/http/validation.ts';
 import { spreadsheetSafe, toCsv, toWorkbook } from '../../platform/files/spreadsheet.ts';
 import { GOVERNMENT_ROLE_LABELS, KIND_LABELS, statusLabel } from '../strategy/labels.ts';
@@ -98,13 +100,16 @@ function paragraphs(text: string): string[] {
     .filter(Boolean);
 }
 
-export async function reviewRoutes(app: FastifyInstance, { reviews, openapi, baseUrl }: { reviews: ReviewsService; openapi: OpenApiRegistry; baseUrl: string }): Promise<void> {
+export async function reviewRoutes(
+  app: FastifyInstance,
+  { reviews, openapi, baseUrl, publicStale }: { reviews: ReviewsService; openapi: OpenApiRegistry; baseUrl: string; /** How old /reviews may be for readers with no cookies (decision 29). */ publicStale?: StaleReads | undefined },
+): Promise<void> {
+  const pages = new PageCache(publicStale, 10);
   const fileName = (year: number, ext: string) => `workforce-strategy-review-${year}.${ext}`;
 
-  app.get('/reviews', async (_request, reply) => {
-    const published = await reviews.publishedReviews();
-    return reply.header('cache-control', 'no-cache').page('reviews/views/reviews.njk', { title: 'Annual reviews', published });
-  });
+  app.get('/reviews', async (request, reply) =>
+    pages.recent(request, reply, '/reviews', async (options) => reply.render('reviews/views/reviews.njk', { title: 'Annual reviews', published: await reviews.publishedReviews() }, options)),
+  );
 
   // One route for the page and its downloads: /reviews/2025, /reviews/2025.csv, /reviews/2025.xlsx.
   app.get<{ Params: { year: string } }>('/reviews/:year', async (request, reply) => {

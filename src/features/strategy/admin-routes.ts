@@ -167,26 +167,30 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
   });
 
   app.post<{ Params: { code: string } }>('/admin/items/:code/edit', access, async (request, reply) => {
-    const item = await itemFor(request.params.code);
+    // The item is read only to show the form again: saving reads what it needs in its transaction.
+    const parsed = itemCodeField.safeParse(request.params.code);
+    if (!parsed.success) throw new NotFoundError('item');
+    const code = parsed.data;
     const body = (request.body ?? {}) as Record<string, unknown>;
     // Only a form not sent from this page lacks its version: a bad request, not a question to answer.
     const { version } = parseInput(itemVersionForm, body);
-    const values = { ...submittedValues(body), code: item.code };
+    const values = { ...submittedValues(body), code };
     const { data, problems } = parseForm(itemForm(await organisationNames()), body, ITEM_FORM_LABELS);
-    if (!data) return formPage(reply, values, problems, { item, version, status: 400 });
+    if (!data) return formPage(reply, values, problems, { item: await itemFor(code), version, status: 400 });
     try {
-      const saved = await service.updateItem(actorFor(request), request.user!, item.code, data, version);
+      const saved = await service.updateItem(actorFor(request), request.user!, code, data, version);
       const message = saved.changed ? `${saved.code} is saved: ${saved.title}` : `You did not change anything in ${saved.code}, so nothing was saved`;
       return reply.flash(message).redirect('/admin/items', 303);
     } catch (error) {
       if (error instanceof ConflictError) {
         // Their text stays in the form; the version it now carries is the saved one, so saving
         // again (after checking) replaces it knowingly.
-        const current = await itemFor(item.code);
+        const current = await itemFor(code);
         const diff = differences(current, data);
         return formPage(reply, values, [], { item: current, status: 409, conflict: error.message, differences: diff });
       }
-      if (error instanceof InputError) return formPage(reply, values, error.problems, { item, version, status: 400 });
+      // No item with this code: itemFor answers 404.
+      if (error instanceof InputError) return formPage(reply, values, error.problems, { item: await itemFor(code), version, status: 400 });
       throw error;
     }
   });

@@ -245,6 +245,22 @@ describe('managing items in the browser', () => {
     assert.equal((await itemRow('AR-12'))!.title, 'My own title for AR-12');
   });
 
+  it('answers 409 when a choice was removed while the form was open, and writes nothing', async () => {
+    // Saving takes the catalogue memoised for the revision (not read again in its transaction):
+    // an organisation gone since, here deleted behind the hub's back, is refused by its key.
+    await t.database.db.execute(sql`insert into organisations (slug, name, kind) values ('gone-soon', 'Gone Soon Trust', 'provider')`);
+    await t.database.db.execute(sql`update strategies set revision = revision + 1`);
+    assert.ok((await t.services.strategy.catalogue()).organisations.some((o) => o.slug === 'gone-soon'));
+    const fields = await savedFields('TR-04');
+    await t.database.db.execute(sql`delete from organisations where slug = 'gone-soon'`);
+    const events = (await auditFor('TR-04')).length;
+    const res = await submitForm(t.app, { url: '/admin/items/TR-04/edit', cookie: team, fields: { ...fields, title: 'A title never saved', partners: [...(fields.partners as string[]), 'gone-soon'] } });
+    assert.equal(res.statusCode, 409);
+    assert.match(pageText(res.body), /areas, organisations or terms changed while you were editing/);
+    assert.notEqual((await itemRow('TR-04'))!.title, 'A title never saved');
+    assert.equal((await auditFor('TR-04')).length, events);
+  });
+
   it('retires an item and reinstates it with the status it had', async () => {
     const confirm = await get('/admin/items/AR-11/retire');
     assert.equal(confirm.statusCode, 200);

@@ -319,6 +319,11 @@ export class StrategyRepository {
     return ids.map((id) => byId.get(id)!);
   }
 
+  /** Each item's code and version: what says an item's own page has changed. */
+  async itemVersions(strategyId: number): Promise<{ code: string; version: number }[]> {
+    return this.db.select({ code: items.code, version: items.version }).from(items).where(eq(items.strategyId, strategyId));
+  }
+
   async allItems(strategyId: number): Promise<ItemRecord[]> {
     return this.db.select().from(items).where(eq(items.strategyId, strategyId)).orderBy(asc(items.code));
   }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { cliActor } from '../../platform/audit/audit.ts';
 import { parseCsv, toCsv } from '../../platform/files/spreadsheet.ts';
-import { createTestApp, pageText, section, type TestApp } from '../../testing.ts';
+import { addPeople, createTestApp, eventually, pageText, section, signInAs, type TestApp } from '../../testing.ts';
 import { ITEM_COLUMNS } from './forms.ts';
 
 function resultCodes(html: string): string[] {
@@ -199,6 +199,35 @@ describe('public strategy pages', () => {
       const res = await local.app.inject({ url: '/recommendations/AR-03', headers: { 'if-none-match': String(before) } });
       assert.equal(res.statusCode, 200);
       assert.match(pageText(res.body), /Plan a transition/);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('gives readers without cookies a page a moment old while it is rebuilt, and everyone else the new one at once', async () => {
+    // As in production: readers without cookies accept a page up to `maxMs` old, refreshed from `refreshMs`.
+    const local = await createTestApp('demo', { publicStale: { refreshMs: 100, maxMs: 60_000 } });
+    try {
+      await addPeople(local, [{ email: 'editor@example.org', name: 'Editor', role: 'strategy_team' }]);
+      const { cookie } = await signInAs(local.app, 'editor@example.org');
+      const title = async (url: string, headers: Record<string, string> = {}) => /<title>([^<]*)</.exec((await local.app.inject({ url, headers })).body)?.[1] ?? '';
+      const before = await title('/recommendations/AR-03');
+      assert.match(before, /^AR-03: /);
+      assert.doesNotMatch(before, /Edited title for the cache test/);
+      const otherStamp = await local.services.strategy.itemStamp('AR-04');
+      await local.services.strategy.importItems(parseCsv('code,title,area,lead_organisations\nAR-03,Edited title for the cache test,attract-and-retain,DHSC\n'), cliActor('test'));
+      assert.equal(await title('/recommendations/AR-03'), before, 'within refreshMs: the page as it was');
+      assert.match(await title('/recommendations/AR-03', { cookie }), /Edited title for the cache test/, 'signed in: the change at once');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      await title('/recommendations/AR-03'); // older than refreshMs: still the old page, and a new one is built
+      await eventually(async () => /Edited title for the cache test/.test(await title('/recommendations/AR-03')), 5000, 'the rebuilt page');
+      // A browser carrying any of the hub's cookies (a champion's session here) may have made the
+      // change: it gets the current page, as the signed-in do.
+      await local.services.strategy.importItems(parseCsv('code,title,area,lead_organisations\nAR-03,Edited again for the cache test,attract-and-retain,DHSC\n'), cliActor('test'));
+      assert.match(await title('/recommendations/AR-03', { cookie: 'hub_champion=a-session' }), /Edited again for the cache test/);
+      // An import changes the catalogue's organisations' item counts, not what AR-04's page shows.
+      assert.equal(await local.services.strategy.itemStamp('AR-04'), otherStamp, 'another item keeps its stamp, and so its cached page');
+      assert.notEqual(await local.services.strategy.itemStamp('AR-03'), undefined);
     } finally {
       await local.close();
     }

@@ -2,9 +2,8 @@
 // service, and renders; responses are cached per data revision and carry ETags.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { RenderCache } from '../../platform/cache.ts';
-import { sendCached } from '../../platform/http/conditional.ts';
-import { NONCE_PLACEHOLDER } from '../../platform/http/views.ts';
+import type { Stamp, StaleReads } from '../../platform/cache.ts';
+import { PageCache } from '../../platform/http/conditional.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
@@ -29,13 +28,13 @@ import { ITEM_KINDS } from './schema.ts';
 import type { Catalogue, StrategyService } from './service.ts';
 
 const PER_PAGE = 20;
-const HTML = 'text/html; charset=utf-8';
+const CSV_TYPE = 'text/csv; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export interface StrategyRoutesOptions {
   service: StrategyService;
   openapi: OpenApiRegistry;
-  /** An item's published progress, from the progress feature; its publishing bumps the revision, so cached pages stay right. */
+  /** An item's published progress, from the progress feature; publishing raises the item's version, so its cached page stays right. */
   timeline?: (code: string) => Promise<unknown[] | undefined>;
   /**
    * What the workforce model says an item is worth. Lever edits and scenario changes do not
@@ -46,7 +45,7 @@ export interface StrategyRoutesOptions {
   champions?: { revision: () => Promise<number>; section: (code: string) => Promise<unknown> };
   /**
    * Where an item came from when the drafting pipeline made it (its working group, evidence
-   * review and the meeting that accepted it), or undefined. Accepting bumps the revision.
+   * review and the meeting that accepted it), or undefined. Accepting creates the item.
    */
   provenance?: (code: string) => Promise<unknown>;
   /**
@@ -54,6 +53,11 @@ export interface StrategyRoutesOptions {
    * Its changes do not bump the strategy's revision, so its own revision is part of the cache key.
    */
   discussedAt?: { revision: () => Promise<string>; decisions: (code: string) => Promise<unknown[]> };
+  /**
+   * How old a cached page or API body may be for readers with no cookies, and from what age it is
+   * refreshed (decision 29). Undefined (tests): every read shows every change at once.
+   */
+  publicStale?: StaleReads | undefined;
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -105,19 +109,28 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions, provenance, discussedAt }: StrategyRoutesOptions) => {
-    const cache = new RenderCache({ capacity: 1000, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
+  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions, provenance, discussedAt, publicStale }: StrategyRoutesOptions) => {
+    const pages = new PageCache(publicStale, 1000);
     app.views.addGlobal('labels', labels);
 
-    const cachedPage = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<string>, extraKey = '') => {
-      const viewer = request.user ? 'signed-in' : 'public';
-      const entry = await cache.get(`html ${viewer} ${request.url}${extraKey}`, await service.revision(), build);
-      return sendCached(request, reply, entry, HTML);
+    // Pages and API bodies are stamped with the strategy's revision unless they say otherwise.
+    const revision = () => service.revision();
+    const cachedPage = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<string>, stamp: () => Promise<Stamp> = revision) =>
+      pages.send(request, reply, `html ${request.url}`, stamp, build);
+    const cachedJson = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<unknown>, stamp: () => Promise<Stamp> = revision) =>
+      pages.send(request, reply, `json ${request.url}`, stamp, async () => JSON.stringify(await build()), JSON_TYPE);
+    const cachedCsv = async (request: FastifyRequest, reply: FastifyReply, fileName: string, build: () => Promise<string>) => {
+      reply.header('content-disposition', `attachment; filename="${fileName}"`);
+      return pages.send(request, reply, `csv ${request.url}`, revision, build, CSV_TYPE);
     };
-    const cachedJson = async (request: FastifyRequest, reply: FastifyReply, build: () => Promise<unknown>) => {
-      const entry = await cache.get(`json ${request.url}`, await service.revision(), async () => JSON.stringify(await build()));
-      return sendCached(request, reply, entry, JSON_TYPE);
-    };
+    /** An item's own stamp (see `itemStamp`); the whole strategy's revision for a code no item has. */
+    const itemStamp = async (code: string) => (await service.itemStamp(code)) ?? `r${await service.revision()}`;
+    /** An item page's: the item's, and those of the sections other features add. */
+    const itemPageStamp = async (code: string) =>
+      (await itemStamp(code)) +
+      (workforce ? ` workforce ${await workforce.revision()}` : '') +
+      (champions ? ` champions ${await champions.revision()}` : '') +
+      (discussedAt ? ` governance ${await discussedAt.revision()}` : '');
 
     app.get('/', async (request, reply) =>
       cachedPage(request, reply, async () => {
@@ -180,7 +193,7 @@ export const strategyRoutes = fp(
           const discussions = discussedAt ? await discussedAt.decisions(code) : undefined;
           return reply.render('strategy/views/recommendation.njk', { title: `${item.code}: ${item.title}`, strategy: catalogue.strategy, item, timeline: updates, worth, champions: itemChampions, provenance: origin, discussions }, { forCache: true });
         },
-        (workforce ? ` workforce ${await workforce.revision()}` : '') + (champions ? ` champions ${await champions.revision()}` : '') + (discussedAt ? ` governance ${await discussedAt.revision()}` : ''),
+        () => itemPageStamp(code),
       );
     });
 
@@ -189,11 +202,7 @@ export const strategyRoutes = fp(
     app.get('/api/v1/items', async (request, reply) => {
       const { page, per_page: perPage, format, ...filters } = parseInput(apiItemsQuery, request.query);
       if (format === 'csv') {
-        const entry = await cache.get(`csv ${request.url}`, await service.revision(), async () =>
-          toCsv(ITEM_COLUMNS, await service.matchingItemRows(filters)),
-        );
-        reply.header('content-disposition', 'attachment; filename="items.csv"');
-        return sendCached(request, reply, entry, 'text/csv; charset=utf-8');
+        return cachedCsv(request, reply, 'items.csv', async () => toCsv(ITEM_COLUMNS, await service.matchingItemRows(filters)));
       }
       return cachedJson(request, reply, async () => {
         const results = await service.listItems(filters, page, perPage);
@@ -210,24 +219,25 @@ export const strategyRoutes = fp(
     app.get<{ Params: { code: string } }>('/api/v1/items/:code', async (request, reply) => {
       const code = normaliseCode(parseInput(itemCodeParams, request.params).code);
       if (!code) throw new NotFoundError('item');
-      return cachedJson(request, reply, async () => {
-        const item = await service.getItem(code);
-        if (!item) throw new NotFoundError('item');
-        return itemJson(item);
-      });
+      return cachedJson(
+        request,
+        reply,
+        async () => {
+          const item = await service.getItem(code);
+          if (!item) throw new NotFoundError('item');
+          return itemJson(item);
+        },
+        () => itemStamp(code),
+      );
     });
 
     app.get('/api/v1/organisations', async (request, reply) => {
       const { format } = parseInput(apiListQuery, request.query);
       const rows = async () => (await service.organisationList()).map((r) => organisationJson(r.organisation, r.lead, r.partner));
       if (format === 'csv') {
-        const entry = await cache.get(`csv ${request.url}`, await service.revision(), async () => {
-          const data = await rows();
-          const columns = ['slug', 'name', 'short_name', 'kind', 'is_government', 'website', 'items_led', 'items_supported'] as const;
-          return toCsv(columns, data.map((o) => Object.fromEntries(columns.map((c) => [c, String(o[c] ?? '')]))));
-        });
-        reply.header('content-disposition', 'attachment; filename="organisations.csv"');
-        return sendCached(request, reply, entry, 'text/csv; charset=utf-8');
+        const columns = ['slug', 'name', 'short_name', 'kind', 'is_government', 'website', 'items_led', 'items_supported'] as const;
+        const csv = async () => toCsv(columns, (await rows()).map((o) => Object.fromEntries(columns.map((c) => [c, String(o[c] ?? '')]))));
+        return cachedCsv(request, reply, 'organisations.csv', csv);
       }
       return cachedJson(request, reply, async () => ({ data: await rows() }));
     });

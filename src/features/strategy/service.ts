@@ -1,6 +1,7 @@
 // The strategy's rules: what the public can read (items, filters, headline figures), and how
 // the strategy team's spreadsheets become data (validate everything, then write in one
 // transaction with an audit event per change, or write nothing).
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database, Executor } from '../../platform/db/client.ts';
@@ -38,7 +39,7 @@ import {
   type StrategyRecord,
   type TermRecord,
 } from './repository.ts';
-import { ITEM_STATUSES, type GovernmentRole, type ItemKind, type ItemStatus, type TermKind } from './schema.ts';
+import { ITEM_STATUSES, type GovernmentRole, type ItemKind, type ItemStatus, type OrganisationRole, type TermKind } from './schema.ts';
 
 export type { OrganisationRecord };
 
@@ -315,6 +316,27 @@ export class StrategyService {
     return this.revisionClock.current();
   }
 
+  /**
+   * A stamp that changes when anything an item's own page shows changes: the item (every write
+   * to it, progress included, raises its version) or the catalogue it is described with (the
+   * strategy's wording, areas, terms, organisations). Another item's edit leaves it as it is,
+   * so the other items' cached pages stay. Undefined for a code no item has.
+   */
+  async itemStamp(code: string): Promise<string | undefined> {
+    const revision = await this.revision();
+    const stamps = await this.memo.get('item stamps', revision, async () => {
+      const catalogue = await this.catalogue();
+      const { revision: _revision, updatedAt: _updatedAt, ...strategy } = catalogue.strategy;
+      const described = createHash('sha1')
+        .update(JSON.stringify([strategy, catalogue.areas, catalogue.themes, catalogue.priorities, catalogue.shifts, catalogue.phases, catalogue.organisations]))
+        .digest('base64url')
+        .slice(0, 16);
+      const versions = await this.repo().itemVersions(catalogue.strategy.id);
+      return new Map(versions.map((v) => [v.code, `${described}.${v.version}`]));
+    });
+    return stamps.get(code);
+  }
+
   async catalogue(): Promise<Catalogue> {
     const revision = await this.revision();
     return this.memo.get('catalogue', revision, () => this.loadCatalogue(this.database.db));
@@ -498,8 +520,14 @@ export class StrategyService {
    * true for items created after the strategy itself was loaded (the launch set is loaded with
    * the strategy, in the same transaction). Read through `exec` inside a transaction.
    */
-  async itemsAsTheyStand(exec: Executor = this.database.db): Promise<{ strategy: StrategyRecord; items: StandingItem[] }> {
-    const catalogue = await this.loadCatalogue(exec);
+  async itemsAsTheyStand(exec?: Executor): Promise<{ strategy: StrategyRecord; items: StandingItem[] }> {
+    if (exec) return this.loadStanding(exec, await this.loadCatalogue(exec));
+    // Outside a transaction: worked out once per revision and shared, so callers only read it.
+    const revision = await this.revision();
+    return this.memo.get('standing', revision, async () => this.loadStanding(this.database.db, await this.catalogue()));
+  }
+
+  private async loadStanding(exec: Executor, catalogue: Catalogue): Promise<{ strategy: StrategyRecord; items: StandingItem[] }> {
     const repo = this.repo(exec);
     const rows = await repo.allItems(catalogue.strategy.id);
     const links = groupBy(await repo.linksFor(rows.map((r) => r.id)), (l) => l.itemId);
@@ -1075,15 +1103,22 @@ export class StrategyService {
     return this.changeItem(async (tx, catalogue) => {
       const repo = this.repo(tx);
       const current = await itemAt(repo, catalogue, code, version, editConflict(code));
-      const refs = keepOrder(resolveItemInput(catalogue, input), await repo.linksFor([current.id]));
+      const links = await repo.linksFor([current.id]);
+      const termLinks = await repo.termIdsFor([current.id]);
+      const refs = keepOrder(resolveItemInput(catalogue, input), links);
       const fields: ItemFields = { ...pickFields(current), ...refs.fields };
-      const [before] = await this.snapshotsFor(tx, catalogue, [current]);
+      const ids = (role: OrganisationRole) => links.filter((l) => l.role === role).map((l) => l.organisationId);
+      const before = buildSnapshot(catalogue, pickFields(current), ids('lead'), ids('partner'), termLinks.map((t) => t.termId));
       const after = buildSnapshot(catalogue, fields, refs.leadIds, refs.partnerIds, refs.termIds);
-      if (changedFields(before!, after).length === 0) return { code, title: current.title, status: current.status, changed: false };
+      if (changedFields(before, after).length === 0) return { code, title: current.title, status: current.status, changed: false };
       if (!(await repo.updateItemAtVersion(current.id, version, { ...fields, searchText: itemSearchText(catalogue, fields, refs) }))) {
         throw new ConflictError(editConflict(code));
       }
-      await repo.replaceLinks([current.id], linkRows(current.id, refs), refs.termIds.map((termId) => ({ itemId: current.id, termId })));
+      // Organisations and terms are written again only when they changed (most edits are to words).
+      const rows = linkRows(current.id, refs);
+      const sameLinks = rows.length === links.length && rows.every((r, i) => r.organisationId === links[i]!.organisationId && r.role === links[i]!.role);
+      const sameTerms = refs.termIds.length === termLinks.length && refs.termIds.every((t, i) => t === termLinks[i]!.termId);
+      if (!sameLinks || !sameTerms) await repo.replaceLinks([current.id], rows, refs.termIds.map((termId) => ({ itemId: current.id, termId })));
       await recordAudit(tx, actor, { action: 'item.updated', objectType: 'item', objectId: code, before, after });
       return { code, title: fields.title, status: current.status, changed: true };
     });
@@ -1118,13 +1153,28 @@ export class StrategyService {
     return ITEM_STATUSES.find((s) => s === status && s !== 'retired') ?? null;
   }
 
-  /** One write to items in one transaction; public pages see it as soon as it commits. */
+  /**
+   * One write to items in one transaction; public pages see it as soon as it commits. The
+   * catalogue (areas, terms, organisations: what the form's choices name) is the one memoised
+   * for the current revision, shared with the pages being built and read before the transaction
+   * begins, so the transaction holds its connection and locks for five fewer round trips. Should
+   * a choice have been removed since (by an import on another instance, in the second before
+   * this one sees it), its row is refused by the foreign key, and the editor is asked to check
+   * and save again.
+   */
   private async changeItem(work: (tx: Executor, catalogue: Catalogue) => Promise<ItemChange>): Promise<ItemChange> {
-    const outcome = await this.database.db.transaction(async (tx) => {
-      const catalogue = await this.loadCatalogue(tx);
-      const change = await work(tx, catalogue);
-      return { change, revision: change.changed ? await this.repo(tx).bumpRevision(catalogue.strategy.id) : undefined };
-    });
+    const catalogue = await this.catalogue();
+    let outcome: { change: ItemChange; revision: number | undefined };
+    try {
+      outcome = await this.database.db.transaction(async (tx) => {
+        const change = await work(tx, catalogue);
+        return { change, revision: change.changed ? await this.repo(tx).bumpRevision(catalogue.strategy.id) : undefined };
+      });
+    } catch (error) {
+      const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+      if (code === '23503') throw new ConflictError('The strategy’s areas, organisations or terms changed while you were editing: check your choices and save again');
+      throw error;
+    }
     if (outcome.revision !== undefined) this.revisionClock.set(outcome.revision);
     return outcome.change;
   }
