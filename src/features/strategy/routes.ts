@@ -1,5 +1,6 @@
 // The strategy's public pages and read API. Each route parses its input with zod, asks the
-// service, and renders; responses are cached per data revision and carry ETags.
+// service, and renders; responses are cached with a stamp each (the strategy's revision, or an
+// item's own for its pages) and carry ETags (decisions 2 and 29).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Stamp, StaleReads } from '../../platform/cache.ts';
