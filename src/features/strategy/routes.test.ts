@@ -242,6 +242,18 @@ describe('public strategy pages', () => {
     assert.match(a.body, new RegExp(`<script nonce="${nonce(a)}">`));
     assert.equal(a.headers['x-frame-options'], 'SAMEORIGIN');
     assert.equal(a.headers['x-content-type-options'], 'nosniff');
+    // Nonces come from a block of random bytes drawn 256 at a time: past a block, still never repeated.
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const res = await get('/');
+      const policy = res.headers['content-security-policy'] as string;
+      for (const n of policy.matchAll(/'nonce-([0-9a-f]+)'/g)) {
+        assert.equal(n[1]!.length, 32, '16 random bytes');
+        assert.ok(!seen.has(n[1]!), 'no nonce is ever used twice');
+        seen.add(n[1]!);
+      }
+    }
+    assert.equal(seen.size, 600, 'a script and a style nonce on every response');
   });
 
   it('gives every response a request id, keeping a valid one from a proxy', async () => {
