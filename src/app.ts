@@ -149,8 +149,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const logError = (err: unknown, message: string) => app.log.error({ err }, message);
   const jobs = new JobQueue(database, { info: (o, m) => app.log.info(o, m), error: (o, m) => app.log.error(o, m) }, options.jobPollingSeconds);
   // Work done after a response (emails after sign-ups, follow requests, resets) shares one lane
-  // of at most 4 at once, leaving the rest of the 10 database connections to requests.
-  const background = new BackgroundLane({ concurrency: 4, backlog: 500, logError });
+  // of at most two fifths of the database connections at once (8 of the default 20), leaving
+  // the rest to requests.
+  const background = new BackgroundLane({ concurrency: Math.max(2, Math.floor((config.databasePoolSize * 2) / 5)), backlog: 500, logError });
   const strategy = options.services?.strategy ?? new StrategyService(database);
   const accounts = options.services?.accounts ?? new AccountsService(database, { mailer, baseUrl: config.baseUrl, logError, background });
   // Following needs progress (to read a published update) and progress tells following when
