@@ -254,14 +254,21 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** A port free on 127.0.0.1 now, for a process the test starts. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+  // Never the ports the project's own servers use by default (a hub or e2e run may want them).
+  const reserved = new Set([3000, 3100]);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = net.createServer();
+      probe.unref();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
     });
-  });
+    if (port && !reserved.has(port)) return port;
+  }
+  throw new Error('no free port found on 127.0.0.1');
 }
 
 export type SmtpServer = Awaited<ReturnType<typeof startSmtpServer>>;

@@ -4,31 +4,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { projectRoot } from '../../src/platform/paths.ts';
+import { freePort } from '../../src/testing.ts';
 import { registerCleanup } from './cleanup.ts';
 
 const HOST = '127.0.0.1';
-/** Ports the project's own servers use by default; never taken by a benchmark. */
-const RESERVED_PORTS = new Set([3000, 3100]);
-
-/** A port that was free on 127.0.0.1 a moment ago (the system picks it). */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.unref();
-      server.once('error', reject);
-      server.listen(0, HOST, () => {
-        const address = server.address();
-        const found = typeof address === 'object' && address ? address.port : 0;
-        server.close(() => resolve(found));
-      });
-    });
-    if (port && !RESERVED_PORTS.has(port)) return port;
-  }
-  throw new Error('no free port found on 127.0.0.1');
-}
+// A port that was free on 127.0.0.1 a moment ago: the tests' own (never 3000 or 3100).
+export { freePort };
 
 export interface ServerOptions {
   dataDir: string;

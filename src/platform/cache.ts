@@ -178,8 +178,7 @@ export class RenderCache {
         // A slower build of older data does not replace a newer body.
         const current = this.entries.get(key);
         if (!current || current.checkedAt <= checkedAt) {
-          this.entries.delete(key);
-          this.entries.set(key, entry);
+          this.touch(key, entry);
           if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
         }
         return entry;

@@ -3,7 +3,7 @@
 // transaction freezes every item as it stands and the figures, and from then on the review
 // never changes. Decisions are records: a "retire" decision does not retire the item (the
 // strategy team does that in the item admin). Items are read through the strategy service.
-import type { Database, Executor } from '../../platform/db/client.ts';
+import { pgErrorCode, type Database, type Executor } from '../../platform/db/client.ts';
 import { recordAudit, type Actor } from '../../platform/audit/audit.ts';
 import { can } from '../../platform/auth/permissions.ts';
 import type { CurrentUser } from '../../platform/auth/roles.ts';
@@ -191,7 +191,7 @@ export class ReviewsService {
       });
     } catch (error) {
       // Two people opening the same year at once: the unique index refuses the second.
-      if ((error as { cause?: { code?: string } }).cause?.code === '23505') throw taken;
+      if (pgErrorCode(error) === '23505') throw taken;
       throw error;
     }
   }

@@ -61,10 +61,16 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
 
   const organisationNames = async () => new Map((await service.catalogue()).organisations.map((o) => [o.slug, o.name]));
 
+  /** The code the URL names, or a 404 when it cannot be one. */
+  const codeFor = (raw: string): string => {
+    const code = itemCodeField.safeParse(raw);
+    if (!code.success) throw new NotFoundError('item');
+    return code.data;
+  };
+
   /** The item the URL names, or a 404. */
   const itemFor = async (raw: string): Promise<ItemDetail> => {
-    const code = itemCodeField.safeParse(raw);
-    const item = code.success ? await service.getItem(code.data) : undefined;
+    const item = await service.getItem(codeFor(raw));
     if (!item) throw new NotFoundError('item');
     return item;
   };
@@ -168,9 +174,7 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
 
   app.post<{ Params: { code: string } }>('/admin/items/:code/edit', access, async (request, reply) => {
     // The item is read only to show the form again: saving reads what it needs in its transaction.
-    const parsed = itemCodeField.safeParse(request.params.code);
-    if (!parsed.success) throw new NotFoundError('item');
-    const code = parsed.data;
+    const code = codeFor(request.params.code);
     const body = (request.body ?? {}) as Record<string, unknown>;
     // Only a form not sent from this page lacks its version: a bad request, not a question to answer.
     const { version } = parseInput(itemVersionForm, body);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Database, Executor } from '../../platform/db/client.ts';
+import { pgErrorCode, type Database, type Executor } from '../../platform/db/client.ts';
 import { recordAudit, type Actor, type AuditEntry } from '../../platform/audit/audit.ts';
 import { Revision, RevisionMemo } from '../../platform/cache.ts';
 import type { z } from 'zod';
@@ -665,16 +665,9 @@ export class StrategyService {
   private async snapshotsFor(exec: Executor, catalogue: Catalogue, items: ItemRecord[]): Promise<ItemSnapshot[]> {
     const repo = this.repo(exec);
     const ids = items.map((i) => i.id);
-    const links = await repo.linksFor(ids);
-    const termLinks = await repo.termIdsFor(ids);
-    const linksByItem = groupBy(links, (l) => l.itemId);
-    const termsByItem = groupBy(termLinks, (t) => t.itemId);
-    return items.map((item) => {
-      const itemLinks = linksByItem.get(item.id) ?? [];
-      const ids = (role: 'lead' | 'partner') => itemLinks.filter((l) => l.role === role).map((l) => l.organisationId);
-      const termIds = (termsByItem.get(item.id) ?? []).map((t) => t.termId);
-      return buildSnapshot(catalogue, pickFields(item), ids('lead'), ids('partner'), termIds);
-    });
+    const linksByItem = groupBy(await repo.linksFor(ids), (l) => l.itemId);
+    const termsByItem = groupBy(await repo.termIdsFor(ids), (t) => t.itemId);
+    return items.map((item) => snapshotOf(catalogue, item, linksByItem.get(item.id) ?? [], termsByItem.get(item.id) ?? []));
   }
 
   /* ----- import ----- */
@@ -1109,8 +1102,7 @@ export class StrategyService {
       const termLinks = await repo.termIdsFor([current.id]);
       const refs = keepOrder(resolveItemInput(catalogue, input), links);
       const fields: ItemFields = { ...pickFields(current), ...refs.fields };
-      const ids = (role: OrganisationRole) => links.filter((l) => l.role === role).map((l) => l.organisationId);
-      const before = buildSnapshot(catalogue, pickFields(current), ids('lead'), ids('partner'), termLinks.map((t) => t.termId));
+      const before = snapshotOf(catalogue, current, links, termLinks);
       const after = buildSnapshot(catalogue, fields, refs.leadIds, refs.partnerIds, refs.termIds);
       if (changedFields(before, after).length === 0) return { code, title: current.title, status: current.status, changed: false };
       if (!(await repo.updateItemAtVersion(current.id, version, { ...fields, searchText: itemSearchText(catalogue, fields, refs) }))) {
@@ -1173,8 +1165,7 @@ export class StrategyService {
         return { change, revision: change.changed ? await this.repo(tx).bumpRevision(catalogue.strategy.id) : undefined };
       });
     } catch (error) {
-      const code = (error as { code?: string; cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-      if (code === '23503') throw new ConflictError('The strategy’s areas, organisations or terms changed while you were editing: check your choices and save again');
+      if (pgErrorCode(error) === '23503') throw new ConflictError('The strategy’s areas, organisations or terms changed while you were editing: check your choices and save again');
       throw error;
     }
     if (outcome.revision !== undefined) this.revisionClock.set(outcome.revision);
@@ -1401,6 +1392,12 @@ function rowFields(row: ItemRow, areaId: number): Partial<ItemFields> {
   if (row.progress_note !== undefined) fields.progressNote = row.progress_note;
   if (row.progress_as_of !== undefined) fields.progressAsOf = row.progress_as_of;
   return fields;
+}
+
+/** An item as stored, with the organisation and term rows read for it. */
+function snapshotOf(catalogue: Catalogue, item: ItemRecord, links: { role: OrganisationRole; organisationId: number }[], termLinks: { termId: number }[]): ItemSnapshot {
+  const ids = (role: OrganisationRole) => links.filter((l) => l.role === role).map((l) => l.organisationId);
+  return buildSnapshot(catalogue, pickFields(item), ids('lead'), ids('partner'), termLinks.map((t) => t.termId));
 }
 
 function buildSnapshot(catalogue: Catalogue, f: ItemFields, leadIds: number[], partnerIds: number[], termIds: number[]): ItemSnapshot {

@@ -50,6 +50,17 @@ export interface DatabaseOptions {
   databasePoolSize?: number | undefined;
 }
 
+/**
+ * PostgreSQL's SQLSTATE for a failed query (`23505` a unique row, `23503` a missing key,
+ * `40P01` a deadlock victim), or undefined. pg and PGlite put it on the error; drizzle wraps
+ * theirs, with the original as its `cause`.
+ */
+export function pgErrorCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);

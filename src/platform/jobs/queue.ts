@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
-import { queryRows, type Database, type Executor } from '../db/client.ts';
+import { pgErrorCode, queryRows, type Database, type Executor } from '../db/client.ts';
 import { JOB_SCHEMA } from './schema-name.ts';
 
 export interface JobOptions {
@@ -192,8 +192,8 @@ async function createQueueOnce(boss: PgBoss, name: string): Promise<void> {
       await boss.createQueue(name, { name, policy: QUEUE_POLICY });
       return;
     } catch (error) {
-      const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
-      if (attempt >= 5 || typeof code !== 'string' || !RACE_CODES.has(code)) throw error;
+      const code = pgErrorCode(error);
+      if (attempt >= 5 || !code || !RACE_CODES.has(code)) throw error;
       if (await boss.getQueue(name)) return;
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100 * attempt));
     }
