@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config.ts';
 import type { StaleReads } from './platform/cache.ts';
+import type { PublicReads } from './platform/http/conditional.ts';
+import { ReaderTurns } from './platform/http/reader-turns.ts';
 import type { Database } from './platform/db/client.ts';
 import { errorsPlugin } from './platform/http/errors.ts';
 import { healthRoutes } from './platform/http/health.ts';
@@ -236,6 +238,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(healthRoutes, { database });
   const publicStale = options.publicStale === null ? undefined : (options.publicStale ?? PUBLIC_STALE);
+  // One share of the event loop's turns for all the cached public answers (decision 30).
+  const publicReads: PublicReads | undefined = publicStale && { stale: publicStale, turns: config.publicReadsPerTurn > 0 ? new ReaderTurns(config.publicReadsPerTurn) : undefined };
   await app.register(strategyRoutes, {
     service: services.strategy,
     openapi,
@@ -244,7 +248,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     champions: { revision: () => services.community.revision(), section: (code) => services.community.itemChampions(code) },
     provenance: (code) => services.drafting.provenance(code),
     discussedAt: { revision: () => services.governance.revision(), decisions: (code) => services.governance.discussions(code) },
-    publicStale,
+    publicReads,
   });
   await app.register(itemAdminRoutes, { service: services.strategy });
   await app.register(opendataRoutes, { openapi, version: '1.0.0' });
@@ -255,16 +259,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(progressRoutes, { progress: services.progress, cycles: services.cycles, strategy: services.strategy, openapi });
   await app.register(cycleRoutes, { cycles: services.cycles });
   await app.register(followingRoutes, { following: services.following, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit });
-  await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production', publicStale });
+  await app.register(communityRoutes, { community: services.community, accounts: services.accounts, openapi, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, production: config.env === 'production', publicReads });
   await app.register(bulletinsRoutes, { bulletins: services.bulletins, strategy: services.strategy, rateLimit: options.publicFormRateLimit ?? options.signInRateLimit ?? config.publicFormRateLimit, baseUrl: config.baseUrl });
   await app.register(reviewAdminRoutes, { reviews: services.reviews });
-  await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl, publicStale });
-  await app.register(progressDashboardRoutes, { progress: services.progress, openapi, publicStale });
+  await app.register(reviewRoutes, { reviews: services.reviews, openapi, baseUrl: config.baseUrl, publicReads });
+  await app.register(progressDashboardRoutes, { progress: services.progress, openapi, publicReads });
   await app.register(workforceRoutes, { workforce: services.workforce, openapi, ...(options.workforcePageRuns !== undefined ? { pageRuns: options.workforcePageRuns } : {}) });
   await app.register(workforceAdminRoutes, { workforce: services.workforce, accounts: services.accounts });
   await app.register(engagementRoutes, { engagement: services.engagement, openapi });
   await app.register(draftingRoutes, { drafting: services.drafting, strategy: services.strategy, workforce: services.workforce });
-  await app.register(governanceRoutes, { governance: services.governance, openapi, baseUrl: config.baseUrl, publicStale });
+  await app.register(governanceRoutes, { governance: services.governance, openapi, baseUrl: config.baseUrl, publicReads });
   await app.register(governanceAdminRoutes, { governance: services.governance, strategy: services.strategy, accounts: services.accounts });
 
   app.decorate('services', services);

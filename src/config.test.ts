@@ -40,6 +40,13 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ DATABASE_POOL_SIZE: 'many' }), (e: Error) => /DATABASE_POOL_SIZE:/.test(e.message));
   });
 
+  it('shares each turn among cached public answers, or not at all', () => {
+    assert.equal(loadConfig({}).publicReadsPerTurn, 40);
+    assert.equal(loadConfig({ PUBLIC_READS_PER_TURN: '0' }).publicReadsPerTurn, 0);
+    assert.equal(loadConfig({ PUBLIC_READS_PER_TURN: '100' }).publicReadsPerTurn, 100);
+    assert.throws(() => loadConfig({ PUBLIC_READS_PER_TURN: '-1' }), (e: Error) => /PUBLIC_READS_PER_TURN:/.test(e.message));
+  });
+
   it('names each bad variable', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' }),

@@ -24,6 +24,7 @@ const envSchema = z.object({
   ENQUIRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
+  PUBLIC_READS_PER_TURN: z.coerce.number().int().min(0).max(100_000).default(40),
   BULLETIN_SEND_RATE: z.coerce.number().int().min(1).max(100_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -42,6 +43,8 @@ export interface Config {
   smtpPoolSize: number;
   /** PostgreSQL connections each instance keeps (the app's queries, its transactions and the job queue share them). */
   databasePoolSize: number;
+  /** Cached public answers sent in one turn of the event loop; 0 sends them all at once (decision 30). */
+  publicReadsPerTurn: number;
   logLevel: string;
   /** Posts per minute per address on the public champion, enquiry and follow forms. */
   publicFormRateLimit: number;
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM ?? '"Workforce Strategy Hub" <no-reply@localhost>',
     smtpPoolSize: e.SMTP_POOL_SIZE,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    publicReadsPerTurn: e.PUBLIC_READS_PER_TURN,
     logLevel: e.LOG_LEVEL,
     publicFormRateLimit: e.PUBLIC_FORM_RATE_LIMIT,
     enquiryRetentionDays: e.ENQUIRY_RETENTION_DAYS,

@@ -8,7 +8,7 @@ import type { OrganisationRecord } from '../strategy/repository.ts';
 import type { StrategyService } from '../strategy/service.ts';
 
 export async function organisationInScope(strategy: StrategyService, user: CurrentUser | null, slug: string, access: Access): Promise<OrganisationRecord> {
-  const organisation = (await strategy.catalogue()).organisations.find((o) => o.slug === slug);
+  const organisation = (await strategy.choices()).organisations.find((o) => o.slug === slug);
   if (!organisation) throw new NotFoundError('organisation');
   if (!can(user, access, { organisationId: organisation.id })) throw new ForbiddenError('You can see and change only your own organisation’s work.');
   return organisation;

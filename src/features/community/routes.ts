@@ -7,8 +7,7 @@ import { spreadsheetSafe, toCsv } from '../../platform/files/spreadsheet.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { formBody, formState, parseForm, postedValues } from '../../platform/http/forms.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
-import type { StaleReads } from '../../platform/cache.ts';
-import { PageCache } from '../../platform/http/conditional.ts';
+import { PageCache, type PublicReads } from '../../platform/http/conditional.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
 import { InputError, parseInput } from '../../platform/http/validation.ts';
 import { dateFromParts } from '../../platform/http/validation.ts';
@@ -54,7 +53,7 @@ export interface CommunityRoutesOptions {
   rateLimit: number;
   production: boolean;
   /** How old /champions may be for readers with no cookies (decision 29); undefined renders it every time. */
-  publicStale?: StaleReads | undefined;
+  publicReads?: PublicReads | undefined;
 }
 
 const statsResponse = z
@@ -77,8 +76,8 @@ function actionInput(body: Record<string, unknown>): Record<string, unknown> {
   return { ...body, happenedOn: 'date' in date ? (date.date ?? '') : 'invalid', _dateMessage: 'message' in date ? date.message : date.date ? undefined : 'Enter the date of the action' };
 }
 
-export async function communityRoutes(app: FastifyInstance, { community, accounts, openapi, rateLimit, production, publicStale }: CommunityRoutesOptions): Promise<void> {
-  const pages = new PageCache(publicStale, 50);
+export async function communityRoutes(app: FastifyInstance, { community, accounts, openapi, rateLimit, production, publicReads }: CommunityRoutesOptions): Promise<void> {
+  const pages = new PageCache(publicReads, 50);
   const cookieName = production ? '__Host-hub_champion' : 'hub_champion';
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: production };
   const limited = (access: 'champions.join' | 'champions.self' | 'enquiries.submit') => ({ access, rateLimit: { max: rateLimit, timeWindow: '1 minute' } });

@@ -269,8 +269,11 @@ export class CommunityService {
       const sentToday = waiting && now.getTime() - waiting.lastSentAt.getTime() < 86_400_000 ? waiting.sentToday : 0;
       if (sentToday >= CONFIRMATIONS_PER_DAY) return false;
       // A second sign-up replaces the first: one waiting sign-up per address, its link the newest.
-      await repo.saveSignup({ linkHash: hashToken(id), emailKey, expiresAt, sentToday: sentToday + 1, lastSentAt: now });
-      await recordAudit(tx, actor, { action: waiting ? 'champion.signup_resent' : 'champion.signup_requested', objectType: 'champion_signup', objectId: hashToken(id).slice(0, 16), after: { region: details.region, setting: details.setting } });
+      // Both in one round trip.
+      await Promise.all([
+        repo.saveSignup({ linkHash: hashToken(id), emailKey, expiresAt, sentToday: sentToday + 1, lastSentAt: now }),
+        recordAudit(tx, actor, { action: waiting ? 'champion.signup_resent' : 'champion.signup_requested', objectType: 'champion_signup', objectId: hashToken(id).slice(0, 16), after: { region: details.region, setting: details.setting } }),
+      ]);
       return true;
     });
     if (!send) return;

@@ -3,8 +3,7 @@
 // Private minutes and members-only papers reach only the strategy team and the body's members.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { StaleReads } from '../../platform/cache.ts';
-import { PageCache, sendCached } from '../../platform/http/conditional.ts';
+import { PageCache, sendCached, type PublicReads } from '../../platform/http/conditional.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
@@ -48,9 +47,9 @@ export function headCount(people: number, organisations: number): string {
 
 export async function governanceRoutes(
   app: FastifyInstance,
-  { governance, openapi, baseUrl, publicStale }: { governance: GovernanceService; openapi: OpenApiRegistry; baseUrl: string; /** How old /governance may be for readers with no cookies (decision 29). */ publicStale?: StaleReads | undefined },
+  { governance, openapi, baseUrl, publicReads }: { governance: GovernanceService; openapi: OpenApiRegistry; baseUrl: string; /** How /governance is served to readers with no cookies (decisions 29 and 30). */ publicReads?: PublicReads | undefined },
 ): Promise<void> {
-  const pages = new PageCache(publicStale, 10);
+  const pages = new PageCache(publicReads, 10);
   app.views.addGlobal('governanceLabels', { kind: KIND_LABELS, position: POSITION_LABELS });
   app.views.addFilter('meetingTimes', (m: { startsAt: Date; endsAt: Date }) => meetingTimes(m.startsAt, m.endsAt));
   const host = new URL(baseUrl).hostname;

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { RevisionMemo, type StaleReads } from '../../platform/cache.ts';
-import { PageCache } from '../../platform/http/conditional.ts';
+import { RevisionMemo } from '../../platform/cache.ts';
+import { PageCache, type PublicReads } from '../../platform/http/conditional.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
@@ -65,16 +65,16 @@ function chartInputs(f: ProgressFigures): string {
 
 export async function progressDashboardRoutes(
   app: FastifyInstance,
-  { progress, openapi, publicStale }: { progress: ProgressService; openapi: OpenApiRegistry; /** As for the strategy's pages (decision 29). */ publicStale?: StaleReads | undefined },
+  { progress, openapi, publicReads }: { progress: ProgressService; openapi: OpenApiRegistry; /** As for the strategy's pages (decisions 29 and 30). */ publicReads?: PublicReads | undefined },
 ): Promise<void> {
-  const pages = new PageCache(publicStale, 200);
+  const pages = new PageCache(publicReads, 200);
   const charts = new RevisionMemo();
   const statuses = DASHBOARD_STATUSES.map((s) => ({ key: s, text: STATUS_LABELS[s].text, colour: STATUS_COLOURS[s] }));
 
   /**
    * A page or JSON body, cached per revision and quarter (status over time ends in the current
    * quarter). The figures are worked out only when a body is built: a reader given a body built
-   * a little earlier (`publicStale`) does not make them be worked out again at every revision.
+   * a little earlier (`publicReads`) does not make them be worked out again at every revision.
    */
   const cached = async (request: FastifyRequest, reply: FastifyReply, kind: 'html' | 'json', build: (dashboard: Dashboard) => Promise<string>) => {
     const today = new Date();

@@ -44,6 +44,26 @@ export class ProgressRepository {
   }
 
   /** The update in the works (not yet published) for an item and organisation, if any. */
+  /**
+   * The open update on the item with this code, found by the code, so a save can ask for it in
+   * the same round trip as the item itself. Any strategy's item: check it is the one meant.
+   */
+  async openForCode(code: string, organisationId: number): Promise<UpdateRecord | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(progressUpdates)
+      .where(
+        and(
+          inArray(progressUpdates.itemId, this.db.select({ id: items.id }).from(items).where(eq(items.code, code))),
+          eq(progressUpdates.organisationId, organisationId),
+          ne(progressUpdates.state, 'published'),
+        ),
+      )
+      .orderBy(asc(progressUpdates.id))
+      .limit(1);
+    return row;
+  }
+
   async openFor(itemId: number, organisationId: number): Promise<UpdateRecord | undefined> {
     const [row] = await this.db
       .select()

@@ -229,8 +229,9 @@ export class ProgressService {
     }
     return this.database.db.transaction(async (tx) => {
       const repo = this.repo(tx);
-      const item = await this.reportable(viewer, code, organisationId, tx);
-      const existing = await repo.openFor(item.id, organisationId);
+      // The item and its open update in one round trip.
+      const [item, found] = await Promise.all([this.reportable(viewer, code, organisationId, tx), repo.openForCode(code, organisationId)]);
+      const existing = !found || found.itemId === item.id ? found : await repo.openFor(item.id, organisationId);
       const by = viewer.token ? null : viewer.id;
       const values = { ...input, updatedBy: by, ...(submit ? { state: 'submitted' as const, submittedAt: new Date() } : {}) };
       let saved: UpdateRecord | undefined;
@@ -243,7 +244,8 @@ export class ProgressService {
         if (version === undefined || existing.version !== version) {
           throw new ConflictError('Someone else saved this update while you were editing it. Your text is below and has not been saved: compare it with theirs, then save again.');
         }
-        this.checkFiles(await repo.filesFor([existing.id]), files);
+        // Only a change to the files can break their rules: a save of words alone reads none.
+        if (files.add.length || files.remove.length) this.checkFiles(await repo.filesFor([existing.id]), files);
         saved = await repo.update(existing.id, version, EDITABLE, values);
         if (!saved) throw new ConflictError('Someone else saved this update while you were editing it. Your text is below and has not been saved: compare it with theirs, then save again.');
       }

@@ -5,8 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
-import type { StaleReads } from '../../platform/cache.ts';
-import { PageCache } from '../../platform/http/conditional.ts';
+import { PageCache, type PublicReads } from '../../platform/http/conditional.ts';
 import { parseInput } from '../../platform/http/validation.ts';
 import { spreadsheetSafe, toCsv, toWorkbook } from '../../platform/files/spreadsheet.ts';
 import { GOVERNMENT_ROLE_LABELS, KIND_LABELS, statusLabel } from '../strategy/labels.ts';
@@ -102,9 +101,9 @@ function paragraphs(text: string): string[] {
 
 export async function reviewRoutes(
   app: FastifyInstance,
-  { reviews, openapi, baseUrl, publicStale }: { reviews: ReviewsService; openapi: OpenApiRegistry; baseUrl: string; /** How old /reviews may be for readers with no cookies (decision 29). */ publicStale?: StaleReads | undefined },
+  { reviews, openapi, baseUrl, publicReads }: { reviews: ReviewsService; openapi: OpenApiRegistry; baseUrl: string; /** How /reviews is served to readers with no cookies (decisions 29 and 30). */ publicReads?: PublicReads | undefined },
 ): Promise<void> {
-  const pages = new PageCache(publicStale, 10);
+  const pages = new PageCache(publicReads, 10);
   const fileName = (year: number, ext: string) => `workforce-strategy-review-${year}.${ext}`;
 
   app.get('/reviews', async (request, reply) =>

@@ -11,7 +11,7 @@ import { actorFor } from '../accounts/routes.ts';
 import { ITEM_FORM_LABELS, ITEM_LIMITS, NOT_STATED, adminItemsQuery, itemCodeField, itemForm, itemFormValues, itemVersionForm, newItemForm } from './forms.ts';
 import { GOVERNMENT_ROLE_LABELS, KIND_LABELS, STATUS_LABELS } from './labels.ts';
 import { GOVERNMENT_ROLES, ITEM_KINDS } from './schema.ts';
-import type { ItemChange, ItemDetail, ItemInput, StrategyService } from './service.ts';
+import type { Choices, ItemChange, ItemDetail, ItemInput, StrategyService } from './service.ts';
 
 const PER_PAGE = 50;
 /** The form's fields in page order: the error summary lists problems in this order. */
@@ -59,7 +59,19 @@ function differences(current: ItemDetail, submitted: ItemInput): { key: { text: 
 export async function itemAdminRoutes(app: FastifyInstance, { service }: { service: StrategyService }): Promise<void> {
   const access = { config: { access: 'items.manage' as const } };
 
-  const organisationNames = async () => new Map((await service.catalogue()).organisations.map((o) => [o.slug, o.name]));
+  // The forms' schemas name organisations in one of their messages, so they are built once for
+  // each set of choices, not on every save (building a schema, and compiling it at its first
+  // parse, costs more than the parse).
+  const built = new WeakMap<Choices, { edit: ReturnType<typeof itemForm>; create: ReturnType<typeof newItemForm> }>();
+  const forms = async () => {
+    const choices = await service.choices();
+    let found = built.get(choices);
+    if (!found) {
+      const names = new Map(choices.organisations.map((o) => [o.slug, o.name]));
+      built.set(choices, (found = { edit: itemForm(names), create: newItemForm(names) }));
+    }
+    return found;
+  };
 
   /** The code the URL names, or a 404 when it cannot be one. */
   const codeFor = (raw: string): string => {
@@ -149,7 +161,7 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
   app.post('/admin/items', access, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const values = submittedValues(body);
-    const { data, problems } = parseForm(newItemForm(await organisationNames()), body, ITEM_FORM_LABELS);
+    const { data, problems } = parseForm((await forms()).create, body, ITEM_FORM_LABELS);
     if (!data) {
       // A taken code is reported with the other problems, not after they are put right.
       const code = itemCodeField.safeParse(body.code);
@@ -179,7 +191,7 @@ export async function itemAdminRoutes(app: FastifyInstance, { service }: { servi
     // Only a form not sent from this page lacks its version: a bad request, not a question to answer.
     const { version } = parseInput(itemVersionForm, body);
     const values = { ...submittedValues(body), code };
-    const { data, problems } = parseForm(itemForm(await organisationNames()), body, ITEM_FORM_LABELS);
+    const { data, problems } = parseForm((await forms()).edit, body, ITEM_FORM_LABELS);
     if (!data) return formPage(reply, values, problems, { item: await itemFor(code), version, status: 400 });
     try {
       const saved = await service.updateItem(actorFor(request), request.user!, code, data, version);

@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'drizzle-orm';
 import { systemActor } from '../../platform/audit/audit.ts';
-import { ForbiddenError } from '../../platform/http/errors.ts';
+import type { CurrentUser } from '../../platform/auth/roles.ts';
+import { ConflictError, ForbiddenError } from '../../platform/http/errors.ts';
 import { queryRows } from '../../platform/db/client.ts';
 import { addPeople, createTestApp, pageText, section, signInAs, submitForm, type TestApp } from '../../testing.ts';
 import { itemFormValues } from './forms.ts';
+import { StrategyService } from './service.ts';
 
 function versionIn(html: string): string {
   const version = /name="version" value="(\d+)"/.exec(html)?.[1];
@@ -245,19 +247,46 @@ describe('managing items in the browser', () => {
     assert.equal((await itemRow('AR-12'))!.title, 'My own title for AR-12');
   });
 
-  it('answers 409 when a choice was removed while the form was open, and writes nothing', async () => {
-    // Saving takes the catalogue memoised for the revision (not read again in its transaction):
-    // an organisation gone since, here deleted behind the hub's back, is refused by its key.
+  it('answers 409 when a choice was removed before the hub saw it, writes nothing, and names the choice once it has', async () => {
+    // Saving takes the choices kept in memory (not read again in its transaction). Another
+    // instance keeps them for up to a second: an organisation deleted in that second, here behind
+    // the hub's back, is refused by its key.
+    const other = new StrategyService(t.database, { revisionMaxAgeMs: 60_000 });
     await t.database.db.execute(sql`insert into organisations (slug, name, kind) values ('gone-soon', 'Gone Soon Trust', 'provider')`);
-    await t.database.db.execute(sql`update strategies set revision = revision + 1`);
-    assert.ok((await t.services.strategy.catalogue()).organisations.some((o) => o.slug === 'gone-soon'));
-    const fields = await savedFields('TR-04');
+    assert.ok((await other.choices()).organisations.some((o) => o.slug === 'gone-soon'));
+    const item = (await other.getItem('TR-04'))!;
     await t.database.db.execute(sql`delete from organisations where slug = 'gone-soon'`);
     const events = (await auditFor('TR-04')).length;
-    const res = await submitForm(t.app, { url: '/admin/items/TR-04/edit', cookie: team, fields: { ...fields, title: 'A title never saved', partners: [...(fields.partners as string[]), 'gone-soon'] } });
-    assert.equal(res.statusCode, 409);
-    assert.match(pageText(res.body), /areas, organisations or terms changed while you were editing/);
+    const slugs = (list: { slug: string }[]) => list.map((o) => o.slug);
+    const input = {
+      kind: item.kind,
+      title: 'A title never saved',
+      summary: item.summary,
+      body: item.body,
+      area: item.area.slug,
+      leads: slugs(item.leads),
+      partners: [...slugs(item.partners), 'gone-soon'],
+      themes: slugs(item.themes),
+      priorities: slugs(item.priorities),
+      shifts: slugs(item.shifts),
+      targetText: item.targetText,
+      targetDate: item.targetDate,
+      governmentRole: item.governmentRole,
+    };
+    const teamUser: CurrentUser = { id: 1, email: 'team@example.org', name: 'Tom Team', role: 'strategy_team', organisationId: null };
+    await assert.rejects(other.updateItem(systemActor, teamUser, 'TR-04', input, item.version), (error: unknown) => {
+      assert.ok(error instanceof ConflictError);
+      assert.match(error.message, /areas, organisations or terms changed while you were editing/);
+      return true;
+    });
     assert.notEqual((await itemRow('TR-04'))!.title, 'A title never saved');
+    assert.equal((await auditFor('TR-04')).length, events);
+
+    // The hub's own service has seen the choices' stamp move, and says which choice is unknown.
+    const fields = await savedFields('TR-04');
+    const res = await submitForm(t.app, { url: '/admin/items/TR-04/edit', cookie: team, fields: { ...fields, title: 'A title never saved', partners: [...(fields.partners as string[]), 'gone-soon'] } });
+    assert.equal(res.statusCode, 400);
+    assert.match(pageText(res.body), /“gone-soon” is not an organisation/);
     assert.equal((await auditFor('TR-04')).length, events);
   });
 

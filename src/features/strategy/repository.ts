@@ -2,7 +2,7 @@
 // here decides what is allowed.
 import { and, asc, desc, eq, exists, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import { auditEvents } from '../../platform/audit/schema.ts';
-import type { Executor } from '../../platform/db/client.ts';
+import { queryRows, type Executor } from '../../platform/db/client.ts';
 import {
   areas,
   items,
@@ -54,6 +54,13 @@ export interface ItemLink {
   itemId: number;
   organisationId: number;
   role: OrganisationRole;
+}
+
+/** An item with its organisations (in their order) and its terms, as one query gives them. */
+export interface ItemWithLinks {
+  item: ItemRecord;
+  links: Omit<ItemLink, 'itemId'>[];
+  termIds: number[];
 }
 
 export interface ItemFields {
@@ -121,6 +128,20 @@ export class StrategyRepository {
       .returning({ revision: strategies.revision });
     if (!row) throw new Error(`strategy ${strategyId} not found`);
     return row.revision;
+  }
+
+  /**
+   * Moves whenever a strategy, an area, a term, a phase or an organisation is added, removed or
+   * (organisations) changed: what `StrategyService.choices` are kept by.
+   */
+  async choicesStamp(): Promise<string> {
+    const counted = (table: typeof strategies | typeof areas | typeof terms | typeof phases | typeof organisations) =>
+      sql`(select count(*) || '-' || coalesce(max(${table.id}), 0) from ${table})`;
+    const [row] = await queryRows<{ stamp: string }>(
+      this.db,
+      sql`select concat_ws('.', ${counted(strategies)}, ${counted(areas)}, ${counted(terms)}, ${counted(phases)}, ${counted(organisations)}, (select max(${organisations.updatedAt}) from ${organisations})) as stamp`,
+    );
+    return row!.stamp;
   }
 
   async insertStrategy(values: typeof strategies.$inferInsert): Promise<StrategyRecord> {
@@ -294,7 +315,23 @@ export class StrategyRepository {
     return row;
   }
 
-  /** Items an organisation leads or supports, with its role in each. */
+  /**
+   * An item by code with its organisations and terms, in one round trip (a write reads this
+   * inside its transaction, where every round trip holds the connection and the row locks
+   * longer). With no `strategyId`, the first strategy's item.
+   */
+  async itemWithLinks(strategyId: number | undefined, code: string): Promise<ItemWithLinks | undefined> {
+    const [row] = await this.db
+      .select({
+        item: items,
+        links: sql<Omit<ItemLink, 'itemId'>[]>`coalesce((select json_agg(json_build_object('organisationId', ${itemOrganisations.organisationId}, 'role', ${itemOrganisations.role}) order by ${itemOrganisations.position}) from ${itemOrganisations} where ${itemOrganisations.itemId} = ${items.id}), '[]'::json)`,
+        termIds: sql<number[]>`coalesce((select json_agg(${itemTerms.termId} order by ${itemTerms.termId}) from ${itemTerms} where ${itemTerms.itemId} = ${items.id}), '[]'::json)`,
+      })
+      .from(items)
+      .where(and(eq(items.strategyId, strategyId ?? sql`(select min(${strategies.id}) from ${strategies})`), eq(items.code, code)));
+    return row;
+  }
+
   /** Sets the status an item's published progress gives it; bumps its version. */
   async setItemProgress(itemId: number, change: { status: ItemStatus; progressNote: string; progressAsOf: string }): Promise<ItemRecord | undefined> {
     const [row] = await this.db

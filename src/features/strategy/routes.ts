@@ -3,8 +3,8 @@
 // item's own for its pages) and carry ETags (decisions 2 and 29).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Stamp, StaleReads } from '../../platform/cache.ts';
-import { PageCache } from '../../platform/http/conditional.ts';
+import type { Stamp } from '../../platform/cache.ts';
+import { PageCache, type PublicReads } from '../../platform/http/conditional.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import type { OpenApiRegistry } from '../../platform/http/openapi.ts';
 import { pagination, queryString } from '../../platform/http/pagination.ts';
@@ -58,7 +58,7 @@ export interface StrategyRoutesOptions {
    * How old a cached page or API body may be for readers with no cookies, and from what age it is
    * refreshed (decision 29). Undefined (tests): every read shows every change at once.
    */
-  publicStale?: StaleReads | undefined;
+  publicReads?: PublicReads | undefined;
 }
 
 /** The filters as a query, in one fixed order, so equal filters give equal URLs. */
@@ -110,8 +110,8 @@ function normaliseCode(raw: string): string | undefined {
 }
 
 export const strategyRoutes = fp(
-  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions, provenance, discussedAt, publicStale }: StrategyRoutesOptions) => {
-    const pages = new PageCache(publicStale, 1000);
+  async (app: FastifyInstance, { service, openapi, timeline, workforce, champions, provenance, discussedAt, publicReads }: StrategyRoutesOptions) => {
+    const pages = new PageCache(publicReads, 1000);
     app.views.addGlobal('labels', labels);
 
     // Pages and API bodies are stamped with the strategy's revision unless they say otherwise.

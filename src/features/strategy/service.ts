@@ -34,6 +34,7 @@ import {
   type ItemFields,
   type ItemQuery,
   type ItemRecord,
+  type ItemWithLinks,
   type OrganisationRecord,
   type PhaseRecord,
   type StrategyRecord,
@@ -45,7 +46,12 @@ export type { OrganisationRecord };
 
 /* ---------- what the service hands to routes ---------- */
 
-export interface Catalogue {
+/**
+ * What items are described with: the strategy's areas, terms and phases, and the
+ * organisations. Only an import or a new strategy changes them, not a change to an item, so
+ * they are kept by a stamp of their own (see `choices`).
+ */
+export interface Choices {
   strategy: StrategyRecord;
   areas: AreaRecord[];
   themes: TermRecord[];
@@ -53,12 +59,16 @@ export interface Catalogue {
   shifts: TermRecord[];
   phases: PhaseRecord[];
   organisations: OrganisationRecord[];
-  /** Organisations leading at least one item: the choices of the lead filter. */
-  leadOrganisations: OrganisationRecord[];
-  itemCounts: Map<number, { lead: number; partner: number }>;
   areaById: Map<number, AreaRecord>;
   termById: Map<number, TermRecord>;
   organisationById: Map<number, OrganisationRecord>;
+}
+
+/** The choices with the strategy as it stands and how many items each organisation has. */
+export interface Catalogue extends Choices {
+  /** Organisations leading at least one item: the choices of the lead filter. */
+  leadOrganisations: OrganisationRecord[];
+  itemCounts: Map<number, { lead: number; partner: number }>;
 }
 
 export interface ItemSummary {
@@ -282,6 +292,8 @@ export function searchWords(q: string | undefined): string[] {
 
 export class StrategyService {
   private readonly revisionClock: Revision;
+  /** A stamp of the choices (see `Choices`), read again in the background like the revision. */
+  private readonly choicesClock: Revision<string>;
   private readonly memo = new RevisionMemo();
   private strategyId: number | undefined;
 
@@ -293,6 +305,7 @@ export class StrategyService {
       const id = await this.currentStrategyId();
       return (await this.repo().revision(id)) ?? 0;
     }, options.revisionMaxAgeMs ?? 1000);
+    this.choicesClock = new Revision(() => this.repo().choicesStamp(), options.revisionMaxAgeMs ?? 1000);
   }
 
   private repo(exec: Executor = this.database.db): StrategyRepository {
@@ -337,27 +350,48 @@ export class StrategyService {
     return stamps.get(code);
   }
 
+  /**
+   * The catalogue for the current revision. A change to an item moves the revision, and then
+   * only the strategy's row and the organisations' item counts are read again (one round trip):
+   * the choices are kept until their own stamp moves.
+   */
   async catalogue(): Promise<Catalogue> {
     const revision = await this.revision();
-    return this.memo.get('catalogue', revision, () => this.loadCatalogue(this.database.db));
+    return this.memo.get('catalogue', revision, async () => {
+      const choices = await this.choices();
+      const repo = this.repo();
+      const [strategy, itemCounts] = await Promise.all([repo.firstStrategy(), repo.organisationItemCounts(choices.strategy.id)]);
+      // Another strategy than the one the choices were read for (a database started again).
+      if (strategy?.id !== choices.strategy.id) return this.loadCatalogue(this.database.db);
+      return withCounts({ ...choices, strategy }, itemCounts);
+    });
+  }
+
+  /** Areas, terms, phases and organisations: read again only when their stamp moves. */
+  async choices(): Promise<Choices> {
+    const stamp = await this.choicesClock.current();
+    return this.memo.get('choices', stamp, () => this.loadChoices(this.database.db));
   }
 
   private async loadCatalogue(exec: Executor): Promise<Catalogue> {
+    const choices = await this.loadChoices(exec);
+    return withCounts(choices, await this.repo(exec).organisationItemCounts(choices.strategy.id));
+  }
+
+  private async loadChoices(exec: Executor): Promise<Choices> {
     // Everything through `exec`: inside a transaction, a query on the pool would wait for the
     // transaction to end (PGlite has one connection), and never return.
     const repo = this.repo(exec);
-    const strategy = await repo.firstStrategy();
+    // Side by side: on PostgreSQL the pool runs them at once, one round trip instead of five (a
+    // transaction's connection, and PGlite's one, take them in turn). The strategy's id is known
+    // after the first load, so its row is read with the rest; should it not be the one the
+    // others were read for (the first load, a database started again), they are read again.
+    const rest = (strategyId: number) => Promise.all([repo.areas(strategyId), repo.terms(strategyId), repo.phases(strategyId), repo.organisations()]);
+    const known = this.strategyId;
+    const [strategy, guessed] = await Promise.all([repo.firstStrategy(), known === undefined ? undefined : rest(known)]);
     if (!strategy) throw new NoStrategyError();
-    const strategyId = (this.strategyId = strategy.id);
-    // Side by side: on PostgreSQL the pool runs them at once, one round trip instead of five
-    // (a transaction's connection, and PGlite's one, take them in turn).
-    const [areas, terms, phases, organisations, itemCounts] = await Promise.all([
-      repo.areas(strategyId),
-      repo.terms(strategyId),
-      repo.phases(strategyId),
-      repo.organisations(),
-      repo.organisationItemCounts(strategyId),
-    ]);
+    this.strategyId = strategy.id;
+    const [areas, terms, phases, organisations] = strategy.id === known && guessed ? guessed : await rest(strategy.id);
     const byKind = (k: TermKind) => terms.filter((t) => t.kind === k);
     return {
       strategy,
@@ -367,8 +401,6 @@ export class StrategyService {
       shifts: byKind('shift'),
       phases,
       organisations,
-      leadOrganisations: organisations.filter((o) => (itemCounts.get(o.id)?.lead ?? 0) > 0),
-      itemCounts,
       areaById: new Map(areas.map((a) => [a.id, a])),
       termById: new Map(terms.map((t) => [t.id, t])),
       organisationById: new Map(organisations.map((o) => [o.id, o])),
@@ -445,38 +477,20 @@ export class StrategyService {
     return snapshots.map(snapshotToRow);
   }
 
-  private async summaries(
-    catalogue: Catalogue,
-    rows: { id: number; code: string; kind: ItemKind | null; title: string; summary: string; status: ItemStatus | null; targetText: string | null; targetDate: string | null; governmentRole: GovernmentRole | null; areaId: number }[],
-  ): Promise<ItemSummary[]> {
-    const links = await this.repo().linksFor(rows.map((r) => r.id));
-    return rows.map((r) => ({
-      code: r.code,
-      kind: r.kind,
-      title: r.title,
-      summary: r.summary,
-      area: catalogue.areaById.get(r.areaId)!,
-      status: r.status,
-      targetText: r.targetText,
-      targetDate: r.targetDate,
-      governmentRole: r.governmentRole,
-      leads: links
-        .filter((l) => l.itemId === r.id && l.role === 'lead')
-        .map((l) => catalogue.organisationById.get(l.organisationId)!),
-    }));
+  private async summaries(catalogue: Catalogue, rows: SummaryRow[]): Promise<ItemSummary[]> {
+    const links = groupBy(await this.repo().linksFor(rows.map((r) => r.id)), (l) => l.itemId);
+    return rows.map((r) => summaryOf(catalogue, r, links.get(r.id) ?? []));
   }
 
   async getItem(code: string): Promise<ItemDetail | undefined> {
     const catalogue = await this.catalogue();
-    const repo = this.repo();
-    const item = await repo.itemByCode(catalogue.strategy.id, code);
-    if (!item) return undefined;
-    const [summary] = await this.summaries(catalogue, [item]);
-    const links = await repo.linksFor([item.id]);
-    const terms = (await repo.termIdsFor([item.id])).map((t) => catalogue.termById.get(t.termId)!);
+    const found = await this.repo().itemWithLinks(catalogue.strategy.id, code);
+    if (!found) return undefined;
+    const { item, links } = found;
+    const terms = found.termIds.map((id) => catalogue.termById.get(id)!);
     const ofKind = (k: TermKind) => terms.filter((t) => t.kind === k).sort((a, b) => a.position - b.position);
     return {
-      ...summary!,
+      ...summaryOf(catalogue, item, links),
       body: item.body,
       partners: links.filter((l) => l.role === 'partner').map((l) => catalogue.organisationById.get(l.organisationId)!),
       themes: ofKind('theme'),
@@ -494,12 +508,9 @@ export class StrategyService {
    * Read through `exec` when the caller is inside a transaction.
    */
   async itemRef(code: string, exec: Executor = this.database.db): Promise<ItemRef | undefined> {
-    const strategy = await this.repo(exec).firstStrategy();
-    if (!strategy) return undefined;
-    const repo = this.repo(exec);
-    const item = await repo.itemByCode(strategy.id, code);
-    if (!item) return undefined;
-    const links = await repo.linksFor([item.id]);
+    const found = await this.repo(exec).itemWithLinks(undefined, code);
+    if (!found) return undefined;
+    const { item, links } = found;
     return {
       id: item.id,
       code: item.code,
@@ -662,12 +673,12 @@ export class StrategyService {
     });
   }
 
-  private async snapshotsFor(exec: Executor, catalogue: Catalogue, items: ItemRecord[]): Promise<ItemSnapshot[]> {
+  private async snapshotsFor(exec: Executor, catalogue: Choices, items: ItemRecord[]): Promise<ItemSnapshot[]> {
     const repo = this.repo(exec);
     const ids = items.map((i) => i.id);
     const linksByItem = groupBy(await repo.linksFor(ids), (l) => l.itemId);
     const termsByItem = groupBy(await repo.termIdsFor(ids), (t) => t.itemId);
-    return items.map((item) => snapshotOf(catalogue, item, linksByItem.get(item.id) ?? [], termsByItem.get(item.id) ?? []));
+    return items.map((item) => snapshotOf(catalogue, item, linksByItem.get(item.id) ?? [], (termsByItem.get(item.id) ?? []).map((t) => t.termId)));
   }
 
   /* ----- import ----- */
@@ -689,7 +700,10 @@ export class StrategyService {
     const result = await this.database.db.transaction(async (tx) =>
       this.importOrganisationsIn(tx, table, actor, options.dryRun ?? false),
     );
-    if (result.revision !== undefined) this.revisionClock.set(result.revision);
+    if (result.revision !== undefined) {
+      this.revisionClock.set(result.revision);
+      this.choicesClock.forget();
+    }
     return result.result;
   }
 
@@ -1027,6 +1041,7 @@ export class StrategyService {
     });
     if (outcome === undefined) return false;
     this.revisionClock.set(outcome);
+    this.choicesClock.forget();
     return true;
   }
 
@@ -1051,7 +1066,7 @@ export class StrategyService {
     return { id, code: input.code, revision: await this.repo(tx).bumpRevision(catalogue.strategy.id) };
   }
 
-  private async insertItem(tx: Executor, actor: Actor, catalogue: Catalogue, input: ItemInput & { code: string }, status: ItemStatus | null): Promise<{ id: number; change: ItemChange }> {
+  private async insertItem(tx: Executor, actor: Actor, catalogue: Choices, input: ItemInput & { code: string }, status: ItemStatus | null): Promise<{ id: number; change: ItemChange }> {
     const { code } = input;
     if (code.length > 20 || !CODE_PATTERN.test(code)) throw new InputError([{ field: 'code', message: 'Code must be letters, digits and hyphens, like AR-08' }]);
     const repo = this.repo(tx);
@@ -1095,25 +1110,26 @@ export class StrategyService {
    */
   async updateItem(actor: Actor, viewer: CurrentUser, code: string, input: ItemInput, version: number): Promise<ItemChange> {
     if (!can(viewer, 'items.manage')) throw new ForbiddenError();
-    return this.changeItem(async (tx, catalogue) => {
+    return this.changeItem(async (tx, catalogue, markChanged) => {
       const repo = this.repo(tx);
-      const current = await itemAt(repo, catalogue, code, version, editConflict(code));
-      const links = await repo.linksFor([current.id]);
-      const termLinks = await repo.termIdsFor([current.id]);
+      const { item: current, links, termIds } = await itemAt(repo, catalogue, code, version, editConflict(code));
       const refs = keepOrder(resolveItemInput(catalogue, input), links);
       const fields: ItemFields = { ...pickFields(current), ...refs.fields };
-      const before = snapshotOf(catalogue, current, links, termLinks);
+      const before = snapshotOf(catalogue, current, links, termIds);
       const after = buildSnapshot(catalogue, fields, refs.leadIds, refs.partnerIds, refs.termIds);
       if (changedFields(before, after).length === 0) return { code, title: current.title, status: current.status, changed: false };
-      if (!(await repo.updateItemAtVersion(current.id, version, { ...fields, searchText: itemSearchText(catalogue, fields, refs) }))) {
-        throw new ConflictError(editConflict(code));
-      }
       // Organisations and terms are written again only when they changed (most edits are to words).
       const rows = linkRows(current.id, refs);
       const sameLinks = rows.length === links.length && rows.every((r, i) => r.organisationId === links[i]!.organisationId && r.role === links[i]!.role);
-      const sameTerms = refs.termIds.length === termLinks.length && refs.termIds.every((t, i) => t === termLinks[i]!.termId);
-      if (!sameLinks || !sameTerms) await repo.replaceLinks([current.id], rows, refs.termIds.map((termId) => ({ itemId: current.id, termId })));
-      await recordAudit(tx, actor, { action: 'item.updated', objectType: 'item', objectId: code, before, after });
+      const sameTerms = refs.termIds.length === termIds.length && [...refs.termIds].sort((a, b) => a - b).every((t, i) => t === termIds[i]);
+      // Sent together (one round trip); should the version have moved, the transaction rolls them back.
+      const [updated] = await Promise.all([
+        repo.updateItemAtVersion(current.id, version, { ...fields, searchText: itemSearchText(catalogue, fields, refs) }),
+        sameLinks && sameTerms ? undefined : repo.replaceLinks([current.id], rows, refs.termIds.map((termId) => ({ itemId: current.id, termId }))),
+        recordAudit(tx, actor, { action: 'item.updated', objectType: 'item', objectId: code, before, after }),
+        markChanged(),
+      ]);
+      if (!updated) throw new ConflictError(editConflict(code));
       return { code, title: fields.title, status: current.status, changed: true };
     });
   }
@@ -1121,20 +1137,20 @@ export class StrategyService {
   /** Retires an item: it stays public, tagged "Retired", and leaves the headline shares. */
   async retireItem(actor: Actor, viewer: CurrentUser, code: string, version: number): Promise<ItemChange> {
     if (!can(viewer, 'items.manage')) throw new ForbiddenError();
-    return this.changeItem(async (tx, catalogue) => {
+    return this.changeItem(async (tx, catalogue, markChanged) => {
       const current = await itemAt(this.repo(tx), catalogue, code, version, statusConflict(code));
-      if (current.status === 'retired') throw new InputError([{ field: 'status', message: `${code} is already retired` }]);
-      return this.setItemStatus(tx, actor, catalogue, current, 'retired', 'item.retired');
+      if (current.item.status === 'retired') throw new InputError([{ field: 'status', message: `${code} is already retired` }]);
+      return this.setItemStatus(tx, actor, catalogue, markChanged, current, 'retired', 'item.retired');
     });
   }
 
   /** Puts a retired item back, with the status it had before it was retired (see `statusOnReinstating`). */
   async reinstateItem(actor: Actor, viewer: CurrentUser, code: string, version: number): Promise<ItemChange> {
     if (!can(viewer, 'items.manage')) throw new ForbiddenError();
-    return this.changeItem(async (tx, catalogue) => {
+    return this.changeItem(async (tx, catalogue, markChanged) => {
       const current = await itemAt(this.repo(tx), catalogue, code, version, statusConflict(code));
-      if (current.status !== 'retired') throw new InputError([{ field: 'status', message: `${code} is not retired` }]);
-      return this.setItemStatus(tx, actor, catalogue, current, await this.statusOnReinstating(code, tx), 'item.reinstated');
+      if (current.item.status !== 'retired') throw new InputError([{ field: 'status', message: `${code} is not retired` }]);
+      return this.setItemStatus(tx, actor, catalogue, markChanged, current, await this.statusOnReinstating(code, tx), 'item.reinstated');
     });
   }
 
@@ -1149,20 +1165,23 @@ export class StrategyService {
 
   /**
    * One write to items in one transaction; public pages see it as soon as it commits. The
-   * catalogue (areas, terms, organisations: what the form's choices name) is the one memoised
-   * for the current revision, shared with the pages being built and read before the transaction
-   * begins, so the transaction holds its connection and locks for five fewer round trips. Should
-   * a choice have been removed since (by an import on another instance, in the second before
-   * this one sees it), its row is refused by the foreign key, and the editor is asked to check
-   * and save again.
+   * choices (areas, terms, organisations: what the form names) are the ones kept in memory,
+   * shared with the pages being built and taken before the transaction begins, so it holds its
+   * connection and locks for fewer round trips; another item's change does not make them read
+   * again. Should a choice have been removed since (by an import on another instance, in the
+   * second before this one sees it), its row is refused by the foreign key, and the editor is
+   * asked to check and save again.
    */
-  private async changeItem(work: (tx: Executor, catalogue: Catalogue) => Promise<ItemChange>): Promise<ItemChange> {
-    const catalogue = await this.catalogue();
+  private async changeItem(work: (tx: Executor, catalogue: Choices, markChanged: MarkChanged) => Promise<ItemChange>): Promise<ItemChange> {
+    const catalogue = await this.choices();
     let outcome: { change: ItemChange; revision: number | undefined };
     try {
       outcome = await this.database.db.transaction(async (tx) => {
-        const change = await work(tx, catalogue);
-        return { change, revision: change.changed ? await this.repo(tx).bumpRevision(catalogue.strategy.id) : undefined };
+        // Moves the revision once; `work` sends it with its last writes, in their round trip.
+        let revision: Promise<number> | undefined;
+        const markChanged = () => (revision ??= this.repo(tx).bumpRevision(catalogue.strategy.id));
+        const change = await work(tx, catalogue, markChanged);
+        return { change, revision: change.changed ? await markChanged() : undefined };
       });
     } catch (error) {
       if (pgErrorCode(error) === '23503') throw new ConflictError('The strategy’s areas, organisations or terms changed while you were editing: check your choices and save again');
@@ -1172,10 +1191,23 @@ export class StrategyService {
     return outcome.change;
   }
 
-  private async setItemStatus(tx: Executor, actor: Actor, catalogue: Catalogue, current: ItemRecord, status: ItemStatus | null, action: string): Promise<ItemChange> {
-    const [before] = await this.snapshotsFor(tx, catalogue, [current]);
-    if (!(await this.repo(tx).updateItemAtVersion(current.id, current.version, { status }))) throw new ConflictError(statusConflict(current.code));
-    await recordAudit(tx, actor, { action, objectType: 'item', objectId: current.code, before, after: { ...before!, status } });
+  private async setItemStatus(
+    tx: Executor,
+    actor: Actor,
+    catalogue: Choices,
+    markChanged: MarkChanged,
+    { item: current, links, termIds }: ItemWithLinks,
+    status: ItemStatus | null,
+    action: string,
+  ): Promise<ItemChange> {
+    const before = snapshotOf(catalogue, current, links, termIds);
+    // Sent together (one round trip); should the version have moved, the transaction rolls them back.
+    const [updated] = await Promise.all([
+      this.repo(tx).updateItemAtVersion(current.id, current.version, { status }),
+      recordAudit(tx, actor, { action, objectType: 'item', objectId: current.code, before, after: { ...before, status } }),
+      markChanged(),
+    ]);
+    if (!updated) throw new ConflictError(statusConflict(current.code));
     return { code: current.code, title: current.title, status, changed: true };
   }
 }
@@ -1218,16 +1250,16 @@ const editConflict = (code: string) =>
   `${code} was changed by someone else while you were editing it. Your changes are below; check them against the current version and save again.`;
 const statusConflict = (code: string) => `${code} was changed by someone else since you opened this page. Check it below and try again.`;
 
-/** The item, if it is still at `version`; a ConflictError with `conflict` if not. */
-async function itemAt(repo: StrategyRepository, catalogue: Catalogue, code: string, version: number, conflict: string): Promise<ItemRecord> {
-  const item = await repo.itemByCode(catalogue.strategy.id, code);
-  if (!item) throw new InputError([{ field: 'code', message: `No item has the code ${code}` }]);
-  if (item.version !== version) throw new ConflictError(conflict);
-  return item;
+/** The item with its organisations and terms, if it is still at `version`; a ConflictError with `conflict` if not. */
+async function itemAt(repo: StrategyRepository, catalogue: Choices, code: string, version: number, conflict: string): Promise<ItemWithLinks> {
+  const found = await repo.itemWithLinks(catalogue.strategy.id, code);
+  if (!found) throw new InputError([{ field: 'code', message: `No item has the code ${code}` }]);
+  if (found.item.version !== version) throw new ConflictError(conflict);
+  return found;
 }
 
 /** Finds the area, organisations and terms an input names; every unknown one is a problem. */
-function resolveItemInput(catalogue: Catalogue, input: ItemInput): ResolvedItem {
+function resolveItemInput(catalogue: Choices, input: ItemInput): ResolvedItem {
   const problems: FieldProblem[] = [];
   const area = catalogue.areas.find((a) => a.slug === input.area);
   if (!area) problems.push({ field: 'area', message: 'Select an area from the list' });
@@ -1282,7 +1314,7 @@ function linkRows(itemId: number, refs: ResolvedItem) {
   ];
 }
 
-function itemSearchText(catalogue: Catalogue, fields: ItemFields, refs: ResolvedItem): string {
+function itemSearchText(catalogue: Choices, fields: ItemFields, refs: ResolvedItem): string {
   return searchTextFor(fields, catalogue.areaById.get(fields.areaId), [...refs.leadIds, ...refs.partnerIds].map((id) => catalogue.organisationById.get(id)!));
 }
 
@@ -1395,12 +1427,37 @@ function rowFields(row: ItemRow, areaId: number): Partial<ItemFields> {
 }
 
 /** An item as stored, with the organisation and term rows read for it. */
-function snapshotOf(catalogue: Catalogue, item: ItemRecord, links: { role: OrganisationRole; organisationId: number }[], termLinks: { termId: number }[]): ItemSnapshot {
-  const ids = (role: OrganisationRole) => links.filter((l) => l.role === role).map((l) => l.organisationId);
-  return buildSnapshot(catalogue, pickFields(item), ids('lead'), ids('partner'), termLinks.map((t) => t.termId));
+/** Moves the strategy's revision inside a change's transaction (once, however often called). */
+type MarkChanged = () => Promise<number>;
+
+function withCounts(choices: Choices, itemCounts: Map<number, { lead: number; partner: number }>): Catalogue {
+  return { ...choices, itemCounts, leadOrganisations: choices.organisations.filter((o) => (itemCounts.get(o.id)?.lead ?? 0) > 0) };
 }
 
-function buildSnapshot(catalogue: Catalogue, f: ItemFields, leadIds: number[], partnerIds: number[], termIds: number[]): ItemSnapshot {
+function snapshotOf(catalogue: Choices, item: ItemRecord, links: { role: OrganisationRole; organisationId: number }[], termIds: number[]): ItemSnapshot {
+  const ids = (role: OrganisationRole) => links.filter((l) => l.role === role).map((l) => l.organisationId);
+  return buildSnapshot(catalogue, pickFields(item), ids('lead'), ids('partner'), termIds);
+}
+
+type SummaryRow = Pick<ItemRecord, 'code' | 'kind' | 'title' | 'summary' | 'status' | 'targetText' | 'targetDate' | 'governmentRole' | 'areaId'> & { id: number };
+
+/** An item as lists show it, from its row and its organisations. */
+function summaryOf(catalogue: Choices, r: SummaryRow, links: { role: OrganisationRole; organisationId: number }[]): ItemSummary {
+  return {
+    code: r.code,
+    kind: r.kind,
+    title: r.title,
+    summary: r.summary,
+    area: catalogue.areaById.get(r.areaId)!,
+    status: r.status,
+    targetText: r.targetText,
+    targetDate: r.targetDate,
+    governmentRole: r.governmentRole,
+    leads: links.filter((l) => l.role === 'lead').map((l) => catalogue.organisationById.get(l.organisationId)!),
+  };
+}
+
+function buildSnapshot(catalogue: Choices, f: ItemFields, leadIds: number[], partnerIds: number[], termIds: number[]): ItemSnapshot {
   const org = (id: number) => orgReference(catalogue.organisationById.get(id)!);
   const terms = termIds.map((id) => catalogue.termById.get(id)!).sort((a, b) => a.position - b.position);
   const slugs = (k: TermKind) => terms.filter((t) => t.kind === k).map((t) => t.slug);

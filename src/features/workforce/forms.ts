@@ -58,7 +58,16 @@ export const DEFAULT_RUNS = 1000;
 export const DEFAULT_SEED = 1;
 
 /** A projection request; the API allows MAX_API_RUNS Monte Carlo runs, the CLI more. */
-export const projectionRequestSchema = (maxRuns = MAX_API_RUNS) => z.object({
+const projectionRequestSchemas = new Map<number, ReturnType<typeof buildProjectionRequestSchema>>();
+
+/** The schema for at most `maxRuns`, built once for each limit (pages and the API ask often). */
+export function projectionRequestSchema(maxRuns = MAX_API_RUNS) {
+  let schema = projectionRequestSchemas.get(maxRuns);
+  if (!schema) projectionRequestSchemas.set(maxRuns, (schema = buildProjectionRequestSchema(maxRuns)));
+  return schema;
+}
+
+const buildProjectionRequestSchema = (maxRuns: number) => z.object({
   /** A saved scenario's slug or name, or parameters given in full. */
   scenario: z.union([z.string().trim().min(1).max(100), scenarioParamsSchema.extend({ name: singleLine(100).optional() })]).default('current-policy'),
   /** Overrides the scenario's last year. */

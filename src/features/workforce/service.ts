@@ -162,11 +162,14 @@ function keptRows(rows: readonly ProjectionRow[]): ProjectionRow[] {
 const meta = (d: DatasetRecord): DatasetMeta => ({ id: d.id, name: d.name, source: d.source, vintage: d.vintage, firstYear: d.firstYear, lastYear: d.lastYear });
 
 export class WorkforceService {
-  /** Dataset rows never change once stored, so they are kept by id after the first read. */
-  private readonly rowCache = new Map<number, PopulationRow[] | WorkforceRow[]>();
+  /**
+   * Dataset rows never change once stored, so they are kept by id after the first read. The
+   * read itself is kept, so pages asking at once (the first requests after a start) share it.
+   */
+  private readonly rowCache = new Map<number, Promise<PopulationRow[] | WorkforceRow[]>>();
   /** Recent results by hash (stored or not), so repeated views cost nothing. */
   private readonly resultCache = new Map<string, RunResult>();
-  private readonly inputsCache = new Map<string, { inputs: ModelInputs; digest: string }>();
+  private readonly inputsCache = new Map<string, Promise<{ inputs: ModelInputs; digest: string }>>();
   private readonly monteCarlo: MonteCarloRunner;
   /** A key summarising datasets, scenarios and levers: see revision(). */
   private readonly state: Revision<string>;
@@ -250,10 +253,12 @@ export class WorkforceService {
   private async rows<T extends PopulationRow[] | WorkforceRow[]>(kind: DatasetKind, id: number): Promise<T> {
     let rows = this.rowCache.get(id);
     if (!rows) {
-      rows = kind === 'population' ? await this.repo().population(id) : await this.repo().workforce(id);
+      rows = kind === 'population' ? this.repo().population(id) : this.repo().workforce(id);
       this.rowCache.set(id, rows);
+      // A failed read is not kept: the next caller tries again.
+      rows.catch(() => this.rowCache.delete(id));
     }
-    return rows as T;
+    return (await rows) as T;
   }
 
   /**
@@ -267,17 +272,22 @@ export class WorkforceService {
     field = 'to',
   ): Promise<{ inputs: ModelInputs; digest: string }> {
     const key = `${datasets.population.id}|${datasets.workforce.id}|${to}`;
-    const known = this.inputsCache.get(key);
-    if (known) return known;
+    let known = this.inputsCache.get(key);
+    if (!known) {
+      // Kept while it is built, so callers at once (pages after a start) build it once.
+      known = (async () => {
+        const inputs = buildInputs(
+          { meta: datasets.population, rows: await this.rows<PopulationRow[]>('population', datasets.population.id) },
+          { meta: datasets.workforce, rows: await this.rows<WorkforceRow[]>('workforce', datasets.workforce.id) },
+          to,
+        );
+        return { inputs, digest: createHash('sha256').update(canonicalJson(inputs)).digest('hex') };
+      })();
+      this.inputsCache.set(key, known);
+      known.catch(() => this.inputsCache.delete(key));
+    }
     try {
-      const inputs = buildInputs(
-        { meta: datasets.population, rows: await this.rows<PopulationRow[]>('population', datasets.population.id) },
-        { meta: datasets.workforce, rows: await this.rows<WorkforceRow[]>('workforce', datasets.workforce.id) },
-        to,
-      );
-      const built = { inputs, digest: createHash('sha256').update(canonicalJson(inputs)).digest('hex') };
-      this.inputsCache.set(key, built);
-      return built;
+      return await known;
     } catch (error) {
       if (error instanceof InputsError) throw new InputError([{ field, message: `${field}: ${error.message}` }]);
       throw error;

@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import * as schema from './schema.ts';
 
@@ -147,13 +148,49 @@ export function wrapPglite(client: PGlite, location: string): Database {
   };
 }
 
+/** Statement names by text: at most this many, so a query built with ever-new text cannot fill memory. */
+const MAX_NAMED_STATEMENTS = 2_000;
+const statementNames = new Map<string, string>();
+
+/**
+ * The name a statement is prepared under: the same text gets the same name, so PostgreSQL parses
+ * and plans it once on each connection and after that only binds and runs it. Transaction
+ * control goes as it is, and so does any text once the names are all taken.
+ */
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS && !/^\s*(begin|commit|rollback)\b/i.test(text)) {
+    name = `hub_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** A connection that names each statement it sends (see `statementName`). */
+class NamedStatementsClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const send = this.query.bind(this) as (...args: unknown[]) => unknown;
+    this.query = ((...args: unknown[]) => {
+      const [config] = args;
+      // A query given as an object with its text (how drizzle sends them), not named already.
+      if (config && typeof config === 'object' && !('submit' in config) && 'text' in config && typeof config.text === 'string' && !('name' in config && config.name)) {
+        const name = statementName(config.text);
+        if (name) (config as { name?: string }).name = name;
+      }
+      return send(...args);
+    }) as pg.Client['query'];
+  }
+}
+
 /**
  * A pool of `poolSize` connections. Every transaction holds one from its first query to its
  * commit, so the pool must cover the writes that run at once plus the reads beside them: with
  * too few, a write waits for a connection longer than it takes (decision 29 measured 10).
  */
 export async function openPostgres(url: string, poolSize = 20): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000 });
+  // Pipelined: statements a transaction sends together (`Promise.all`) go in one round trip.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 30_000, pipeline: true, Client: NamedStatementsClient });
   let closing = false;
   // An idle connection the server ends (a restart, a dropped database) is discarded by the
   // pool and the next query opens a new one; without a listener it would crash the process.

@@ -4,6 +4,7 @@
 // response is a few buffers joined rather than a string re-encoded.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RenderCache, type CachedBody, type Stamp, type StaleReads } from '../cache.ts';
+import type { ReaderTurns } from './reader-turns.ts';
 import { NONCE_PLACEHOLDER, type PageOptions } from './views.ts';
 
 const encoded = new WeakMap<CachedBody, Buffer[]>();
@@ -32,6 +33,14 @@ export function sendCached(request: FastifyRequest, reply: FastifyReply, entry: 
 
 const HTML = 'text/html; charset=utf-8';
 
+/**
+ * How readers with no cookies are served: bodies up to `stale.maxMs` old (decision 29), at most
+ * a share of them in each turn of the event loop (`turns`, decision 30).
+ */
+export interface PublicReads {
+  stale: StaleReads;
+  turns?: ReaderTurns | undefined;
+}
 
 
 /**
@@ -57,23 +66,28 @@ function acceptsStale(request: FastifyRequest): boolean {
  * ago; one `refreshMs` old is brought up to date in the background (`RenderCache`). So a page
  * under a stream of writes is rebuilt about once per `refreshMs`, and they do not wait for it.
  * Everyone else gets the current body. No `stale` (tests) means every read shows every write
- * at once. See decision 29.
+ * at once. See decision 29. Those readers' answers also wait for a share of a turn of the event
+ * loop when many come at once (`turns`, decision 30).
  */
 export class PageCache {
   private readonly cache: RenderCache;
   private renders = 0;
 
-  constructor(
-    private readonly stale: StaleReads | undefined,
-    capacity = 500,
-  ) {
+  private readonly stale: StaleReads | undefined;
+  private readonly turns: ReaderTurns | undefined;
+
+  constructor(publicReads: PublicReads | undefined, capacity = 500) {
+    this.stale = publicReads?.stale;
+    this.turns = publicReads?.turns;
     this.cache = new RenderCache({ capacity, fingerprint: (body) => body.replaceAll(NONCE_PLACEHOLDER, '') });
   }
 
   /** `stamp` as for `RenderCache.get`: a function, so that a recent body is sent without working it out. */
   async send(request: FastifyRequest, reply: FastifyReply, key: string, stamp: () => Promise<Stamp>, build: () => Promise<string>, contentType = HTML): Promise<FastifyReply> {
     const viewer = request.user ? 'signed-in' : 'public';
-    const entry = await this.cache.get(`${viewer} ${key}`, stamp, build, acceptsStale(request) ? this.stale : undefined);
+    const stale = acceptsStale(request) ? this.stale : undefined;
+    const entry = await this.cache.get(`${viewer} ${key}`, stamp, build, stale);
+    if (stale) await this.turns?.wait();
     return sendCached(request, reply, entry, contentType);
   }
 
@@ -86,6 +100,7 @@ export class PageCache {
     // No stamp says whether it is current, so each check says it is not: the page is rendered
     // again whenever one is `refreshMs` old.
     const entry = await this.cache.get(`recent ${key}`, async () => ++this.renders, () => render({ forCache: true }), this.stale);
+    await this.turns?.wait();
     return sendCached(request, reply, entry, HTML);
   }
 }

@@ -105,11 +105,16 @@ export class Outbox {
 
   /** Writes to a temporary name first, so a reader never sees half a message. */
   async write(message: OutboxMessage): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const file = path.join(this.dir, `${message.id}.json`);
     const temp = path.join(this.dir, `.${message.id}.tmp`);
+    const text = `${JSON.stringify(message, null, 2)}\n`;
     try {
-      await writeFile(temp, `${JSON.stringify(message, null, 2)}\n`, { flag: 'wx' });
+      // The folder is made when the first message finds it missing, not before every one.
+      await writeFile(temp, text, { flag: 'wx' }).catch(async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(this.dir, { recursive: true });
+        await writeFile(temp, text, { flag: 'wx' });
+      });
       await rename(temp, file);
     } catch (error) {
       await rm(temp, { force: true });
