@@ -70,7 +70,12 @@ export function watchForProblems(page: Page): string[] {
       problems.push(`console error: ${message.text()}`);
     }
   });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
+  page.on('requestfailed', (request) => {
+    // Cancelled by the browser itself: a navigation (a link followed, a form sent) stops the
+    // last page's loads still in flight, such as its favicon. Not a broken page.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  });
   page.on('response', (response) => {
     if (response.status() >= 400 && !response.request().isNavigationRequest()) {
       problems.push(`${response.status()} for ${response.url()}`);
