@@ -52,7 +52,7 @@ export interface CommunityRoutesOptions {
   /** Form posts per minute per address on the public forms (the bench raises it). */
   rateLimit: number;
   production: boolean;
-  /** How old /champions may be for readers with no cookies (decision 29); undefined renders it every time. */
+  /** How /champions is served to readers with no cookies (decisions 29 and 30); undefined renders it every time. */
   publicReads?: PublicReads | undefined;
 }
 

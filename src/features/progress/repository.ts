@@ -43,7 +43,6 @@ export class ProgressRepository {
     return row;
   }
 
-  /** The update in the works (not yet published) for an item and organisation, if any. */
   /**
    * The open update on the item with this code, found by the code, so a save can ask for it in
    * the same round trip as the item itself. Any strategy's item: check it is the one meant.
@@ -64,6 +63,7 @@ export class ProgressRepository {
     return row;
   }
 
+  /** The update in the works (not yet published) for an item and organisation, if any. */
   async openFor(itemId: number, organisationId: number): Promise<UpdateRecord | undefined> {
     const [row] = await this.db
       .select()

@@ -55,8 +55,9 @@ export interface StrategyRoutesOptions {
    */
   discussedAt?: { revision: () => Promise<string>; decisions: (code: string) => Promise<unknown[]> };
   /**
-   * How old a cached page or API body may be for readers with no cookies, and from what age it is
-   * refreshed (decision 29). Undefined (tests): every read shows every change at once.
+   * How cached pages and API bodies are served to readers with no cookies: how old they may be
+   * (decision 29) and their share of each turn (decision 30). Undefined (tests): every read
+   * shows every change at once.
    */
   publicReads?: PublicReads | undefined;
 }

@@ -331,20 +331,16 @@ export class StrategyService {
 
   /**
    * A stamp that changes when anything an item's own page shows changes: the item (every write
-   * to it, progress included, raises its version) or the catalogue it is described with (the
+   * to it, progress included, raises its version) or the choices it is described with (the
    * strategy's wording, areas, terms, organisations). Another item's edit leaves it as it is,
    * so the other items' cached pages stay. Undefined for a code no item has.
    */
   async itemStamp(code: string): Promise<string | undefined> {
     const revision = await this.revision();
     const stamps = await this.memo.get('item stamps', revision, async () => {
-      const catalogue = await this.catalogue();
-      const { revision: _revision, updatedAt: _updatedAt, ...strategy } = catalogue.strategy;
-      const described = createHash('sha1')
-        .update(JSON.stringify([strategy, catalogue.areas, catalogue.themes, catalogue.priorities, catalogue.shifts, catalogue.phases, catalogue.organisations]))
-        .digest('base64url')
-        .slice(0, 16);
-      const versions = await this.repo().itemVersions(catalogue.strategy.id);
+      const choices = await this.choices();
+      const versions = await this.repo().itemVersions(choices.strategy.id);
+      const described = describedBy(choices);
       return new Map(versions.map((v) => [v.code, `${described}.${v.version}`]));
     });
     return stamps.get(code);
@@ -1426,7 +1422,22 @@ function rowFields(row: ItemRow, areaId: number): Partial<ItemFields> {
   return fields;
 }
 
-/** An item as stored, with the organisation and term rows read for it. */
+const choicesDigests = new WeakMap<Choices, string>();
+
+/** A short hash of what the choices say (not the strategy's revision), worked out once for each set. */
+function describedBy(choices: Choices): string {
+  let digest = choicesDigests.get(choices);
+  if (digest === undefined) {
+    const { revision: _revision, updatedAt: _updatedAt, ...strategy } = choices.strategy;
+    digest = createHash('sha1')
+      .update(JSON.stringify([strategy, choices.areas, choices.themes, choices.priorities, choices.shifts, choices.phases, choices.organisations]))
+      .digest('base64url')
+      .slice(0, 16);
+    choicesDigests.set(choices, digest);
+  }
+  return digest;
+}
+
 /** Moves the strategy's revision inside a change's transaction (once, however often called). */
 type MarkChanged = () => Promise<number>;
 

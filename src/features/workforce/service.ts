@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Revision } from '../../platform/cache.ts';
+import { Revision, RevisionMemo } from '../../platform/cache.ts';
 import { deliveryAdjustedScenario, deliveryWeight, itemWorth } from '../../model/delivery.ts';
 import { canonicalJson, runHash } from '../../model/hash.ts';
 import { BASELINE_POLICY_LEVERS, DEFAULT_PARAMETERS, headlineGap, project, type ProjectionRow } from '../../model/project.ts';
@@ -163,13 +163,13 @@ const meta = (d: DatasetRecord): DatasetMeta => ({ id: d.id, name: d.name, sourc
 
 export class WorkforceService {
   /**
-   * Dataset rows never change once stored, so they are kept by id after the first read. The
-   * read itself is kept, so pages asking at once (the first requests after a start) share it.
+   * Which datasets are current, kept per `revision()`; and their rows and the inputs built from
+   * them, kept for good (stored datasets never change: revision 0), so only a failed read is
+   * tried again. Pages asking at once (the first requests after a start) share each read.
    */
-  private readonly rowCache = new Map<number, Promise<PopulationRow[] | WorkforceRow[]>>();
+  private readonly memo = new RevisionMemo();
   /** Recent results by hash (stored or not), so repeated views cost nothing. */
   private readonly resultCache = new Map<string, RunResult>();
-  private readonly inputsCache = new Map<string, Promise<{ inputs: ModelInputs; digest: string }>>();
   private readonly monteCarlo: MonteCarloRunner;
   /** A key summarising datasets, scenarios and levers: see revision(). */
   private readonly state: Revision<string>;
@@ -245,20 +245,15 @@ export class WorkforceService {
 
   /** The datasets the model reads now: the newest of each kind. */
   async currentDatasets(): Promise<{ population: DatasetMeta; workforce: DatasetMeta } | undefined> {
-    const repo = this.repo();
-    const [population, workforce] = [await repo.latestDataset('population'), await repo.latestDataset('workforce')];
-    return population && workforce ? { population: meta(population), workforce: meta(workforce) } : undefined;
+    return this.memo.get('current datasets', await this.revision(), async () => {
+      const repo = this.repo();
+      const [population, workforce] = await Promise.all([repo.latestDataset('population'), repo.latestDataset('workforce')]);
+      return population && workforce ? { population: meta(population), workforce: meta(workforce) } : undefined;
+    });
   }
 
   private async rows<T extends PopulationRow[] | WorkforceRow[]>(kind: DatasetKind, id: number): Promise<T> {
-    let rows = this.rowCache.get(id);
-    if (!rows) {
-      rows = kind === 'population' ? this.repo().population(id) : this.repo().workforce(id);
-      this.rowCache.set(id, rows);
-      // A failed read is not kept: the next caller tries again.
-      rows.catch(() => this.rowCache.delete(id));
-    }
-    return (await rows) as T;
+    return (await this.memo.get<PopulationRow[] | WorkforceRow[]>(`rows ${id}`, 0, () => (kind === 'population' ? this.repo().population(id) : this.repo().workforce(id)))) as T;
   }
 
   /**
@@ -272,20 +267,14 @@ export class WorkforceService {
     field = 'to',
   ): Promise<{ inputs: ModelInputs; digest: string }> {
     const key = `${datasets.population.id}|${datasets.workforce.id}|${to}`;
-    let known = this.inputsCache.get(key);
-    if (!known) {
-      // Kept while it is built, so callers at once (pages after a start) build it once.
-      known = (async () => {
-        const inputs = buildInputs(
-          { meta: datasets.population, rows: await this.rows<PopulationRow[]>('population', datasets.population.id) },
-          { meta: datasets.workforce, rows: await this.rows<WorkforceRow[]>('workforce', datasets.workforce.id) },
-          to,
-        );
-        return { inputs, digest: createHash('sha256').update(canonicalJson(inputs)).digest('hex') };
-      })();
-      this.inputsCache.set(key, known);
-      known.catch(() => this.inputsCache.delete(key));
-    }
+    const known = this.memo.get(`inputs ${key}`, 0, async () => {
+      const inputs = buildInputs(
+        { meta: datasets.population, rows: await this.rows<PopulationRow[]>('population', datasets.population.id) },
+        { meta: datasets.workforce, rows: await this.rows<WorkforceRow[]>('workforce', datasets.workforce.id) },
+        to,
+      );
+      return { inputs, digest: createHash('sha256').update(canonicalJson(inputs)).digest('hex') };
+    });
     try {
       return await known;
     } catch (error) {

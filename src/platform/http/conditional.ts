@@ -42,7 +42,6 @@ export interface PublicReads {
   turns?: ReaderTurns | undefined;
 }
 
-
 /**
  * Whether a reader may be given a body that was current a moment ago: not someone signed in,
  * nor any browser carrying one of the hub's cookies (a champion's session, a form's CSRF
@@ -71,10 +70,9 @@ function acceptsStale(request: FastifyRequest): boolean {
  */
 export class PageCache {
   private readonly cache: RenderCache;
-  private renders = 0;
-
   private readonly stale: StaleReads | undefined;
   private readonly turns: ReaderTurns | undefined;
+  private renders = 0;
 
   constructor(publicReads: PublicReads | undefined, capacity = 500) {
     this.stale = publicReads?.stale;
